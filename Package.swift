@@ -1,0 +1,66 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "wsspec",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "wsspec", targets: ["wsspec"]),
+        .library(name: "WebSocketWire", targets: ["WebSocketWire"]),
+        .library(name: "CaseModel", targets: ["CaseModel"]),
+        .library(name: "Fuzzer", targets: ["Fuzzer"]),
+        .library(name: "Reports", targets: ["Reports"]),
+        .library(name: "Testee", targets: ["Testee"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+    ],
+    targets: [
+        .target(
+            name: "WebSocketWire",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .target(
+            name: "CaseModel",
+            dependencies: ["WebSocketWire", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "Reports",
+            dependencies: ["CaseModel"]
+        ),
+        .target(
+            name: "Fuzzer",
+            dependencies: [
+                "WebSocketWire", "CaseModel", "Reports",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "Testee",
+            dependencies: [
+                "WebSocketWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "wsspec",
+            dependencies: [
+                "WebSocketWire", "CaseModel", "Fuzzer", "Reports", "Testee",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "WebSocketWireTests", dependencies: ["WebSocketWire"]),
+        .testTarget(name: "CaseModelTests", dependencies: ["CaseModel"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "CaseModel"]),
+        .testTarget(name: "FuzzerTests", dependencies: ["Fuzzer", "CaseModel", "Reports", "WebSocketWire"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["Fuzzer", "CaseModel", "Reports", "Testee", "WebSocketWire"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,164 @@
+import WebSocketWire
+
+/// A row of the report matrix: a category (`"5"`) or subcategory (`"6.4"`) with its title.
+public struct CaseGroup: Sendable, Equatable {
+    public var id: String
+    public var title: String
+    public init(id: String, title: String) {
+        self.id = id
+        self.title = title
+    }
+}
+
+/// Where something was written in a case file.
+public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: Int
+    public init(file: String, line: Int, column: Int) {
+        self.file = file
+        self.line = line
+        self.column = column
+    }
+    public var description: String { "\(file):\(line):\(column)" }
+}
+
+/// One frame to send, every header field free.
+public struct FrameStep: Sendable, Equatable {
+    public var opcode: Opcode
+    public var fin: Bool = true
+    public var rsv: UInt8 = 0
+    public var payload: Payload = .empty
+    /// Send the payload repeated to this many octets (the reference's `payload_len`).
+    public var repeatLength: Int?
+    /// Write the encoded frame in pieces of this many octets.
+    public var chop: Int?
+    /// Write the frame as its own flushed write.
+    public var sync: Bool = false
+
+    public init(opcode: Opcode, fin: Bool = true, rsv: UInt8 = 0, payload: Payload = .empty,
+                repeatLength: Int? = nil, chop: Int? = nil, sync: Bool = false) {
+        self.opcode = opcode
+        self.fin = fin
+        self.rsv = rsv
+        self.payload = payload
+        self.repeatLength = repeatLength
+        self.chop = chop
+        self.sync = sync
+    }
+}
+
+/// A data message, possibly split into frames.
+public struct MessageStep: Sendable, Equatable {
+    public var binary: Bool
+    public var payload: Payload
+    public var fragmentSize: Int?
+    public var sync: Bool = false
+
+    public init(binary: Bool, payload: Payload, fragmentSize: Int? = nil, sync: Bool = false) {
+        self.binary = binary
+        self.payload = payload
+        self.fragmentSize = fragmentSize
+        self.sync = sync
+    }
+}
+
+/// One thing a case does once the WebSocket is open.
+public enum Step: Sendable, Equatable {
+    case send(FrameStep)
+    case message(MessageStep)
+    case raw(Payload, chop: Int?, sync: Bool)
+    /// The normal closing handshake (validated code and reason).
+    case close(code: Int?, reason: String?)
+    /// A Close frame with any code and reason octets.
+    case closeFrame(code: Int?, reason: Payload?)
+    /// Wait; with a tag, a phase boundary that records `timeout: tag` and needs the connection open.
+    case pause(seconds: Double, tag: String?)
+    case closeAfter(seconds: Double)
+    case killAfter(seconds: Double)
+    case wirelog(Bool)
+}
+
+/// An event a case expects to observe.
+public enum ExpectedEvent: Sendable, Equatable {
+    case message(Payload, binary: Bool)
+    case pong(Payload)
+    case timeout(String)
+}
+
+/// The closing behaviour a case expects.
+public struct CloseExpectation: Sendable, Equatable {
+    /// True when wsspec (the client) must send the first Close.
+    public var closedByClient: Bool
+    public var codes: [Int]
+    public var requireClean: Bool
+    /// The case itself fails when the wrong side closed (the server missed invalid data).
+    public var wrongEndpointIsFatal: Bool
+
+    public init(closedByClient: Bool, codes: [Int], requireClean: Bool, wrongEndpointIsFatal: Bool = false) {
+        self.closedByClient = closedByClient
+        self.codes = codes
+        self.requireClean = requireClean
+        self.wrongEndpointIsFatal = wrongEndpointIsFatal
+    }
+}
+
+/// Special verdict rules a few cases of the reference apply.
+public struct VerdictRules: Sendable, Equatable {
+    /// WRONG CODE for the close makes the behaviour FAILED too (most of category 7).
+    public var wrongCodeFails = false
+    /// Always INFORMATIONAL / INFORMATIONAL (7.1.6, 7.13.x).
+    public var informational = false
+    /// The result text to report, whatever matched.
+    public var result: String?
+    /// The result text to report per matched outcome.
+    public var results: [String: String] = [:]
+    /// The frames wsspec itself must have sent, by opcode (10.1.1).
+    public var txFrames: [Int: Int]?
+
+    public init() {}
+}
+
+/// A case, fully expanded: what to send, what to expect, how to judge.
+public struct CaseDefinition: Sendable, Equatable {
+    public var id: CaseID
+    public var description: String
+    public var expectation: String
+    public var rfc: String?
+    public var category: CaseGroup
+    public var subcategory: CaseGroup?
+    public var steps: [Step]
+    /// Outcome name (`OK`, `NON-STRICT`) → the events, in the order they were written.
+    public var expected: [(outcome: String, events: [ExpectedEvent])]
+    public var close: CloseExpectation
+    public var autoClose: Bool
+    public var verdict: VerdictRules
+    public var source: SourceLocation
+
+    public init(
+        id: CaseID, description: String, expectation: String, rfc: String? = nil, category: CaseGroup,
+        subcategory: CaseGroup? = nil, steps: [Step], expected: [(outcome: String, events: [ExpectedEvent])],
+        close: CloseExpectation, autoClose: Bool = true, verdict: VerdictRules = VerdictRules(),
+        source: SourceLocation
+    ) {
+        self.id = id
+        self.description = description
+        self.expectation = expectation
+        self.rfc = rfc
+        self.category = category
+        self.subcategory = subcategory
+        self.steps = steps
+        self.expected = expected
+        self.close = close
+        self.autoClose = autoClose
+        self.verdict = verdict
+        self.source = source
+    }
+
+    public static func == (lhs: CaseDefinition, rhs: CaseDefinition) -> Bool {
+        lhs.id == rhs.id && lhs.description == rhs.description && lhs.steps == rhs.steps
+            && lhs.expected.map(\.outcome) == rhs.expected.map(\.outcome)
+            && lhs.expected.map(\.events) == rhs.expected.map(\.events) && lhs.close == rhs.close
+            && lhs.autoClose == rhs.autoClose && lhs.verdict == rhs.verdict
+    }
+}

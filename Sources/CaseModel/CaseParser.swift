@@ -1,0 +1,276 @@
+import WebSocketWire
+import Yams
+
+/// Turns one entry of a file's `cases` list into one case, or one per table row.
+struct CaseParser {
+    let reader: NodeReader
+    let category: CaseGroup
+    let subcategories: [String: CaseGroup]
+
+    static let caseKeys: Set<String> = [
+        "id", "description", "expectation", "rfc", "table", "steps", "expect", "close", "auto-close", "verdict",
+    ]
+
+    func parse(_ node: Node) throws -> [CaseDefinition] {
+        let m = try reader.mapping(
+            node, allowed: Self.caseKeys, required: ["id", "description", "expectation", "steps", "expect", "close"],
+            what: "a case")
+        guard let tableNode = m["table"] else {
+            return [try definition(node)]
+        }
+        let table = try reader.mapping(tableNode, allowed: ["columns", "rows"], required: ["columns", "rows"], what: "a table")
+        let columns = try reader.sequence(table["columns"]!).map { try reader.string($0) }
+        guard Set(columns).count == columns.count else {
+            throw reader.error("table columns must have different names", at: table["columns"]!)
+        }
+        var results: [CaseDefinition] = []
+        var problems: [CaseFileError] = []
+        for row in try reader.sequence(table["rows"]!) {
+            do {
+                let values = try reader.sequence(row)
+                guard values.count == columns.count else {
+                    throw reader.error("this row has \(values.count) values but the table has \(columns.count) columns", at: row)
+                }
+                var params: [String: Node] = [:]
+                for (name, value) in zip(columns, values) {
+                    guard value.scalar != nil else { throw reader.error("a table value must be a single value", at: value) }
+                    params[name] = value
+                }
+                var substituted = node
+                substituted = try substitute(node, params: params, skipTable: true)
+                results.append(try definition(substituted))
+            } catch let error as CaseFileError {
+                problems.append(error)
+            }
+        }
+        if !problems.isEmpty { throw CaseLoadError(problems) }
+        return results
+    }
+
+    /// Replaces `{name}` in every scalar. A scalar that is exactly `{name}` takes the row value as it is.
+    func substitute(_ node: Node, params: [String: Node], skipTable: Bool = false) throws -> Node {
+        switch node {
+        case .scalar(let scalar):
+            let text = scalar.string
+            guard text.contains("{") else { return node }
+            if text.hasPrefix("{"), text.hasSuffix("}"), let value = params[String(text.dropFirst().dropLast())] {
+                var s = value.scalar!
+                s.mark = scalar.mark
+                return .scalar(s)
+            }
+            var out = ""
+            var rest = Substring(text)
+            while let open = rest.firstIndex(of: "{") {
+                out += rest[..<open]
+                let after = rest[rest.index(after: open)...]
+                if let close = after.firstIndex(of: "}"), isIdentifier(after[..<close]) {
+                    let name = String(after[..<close])
+                    guard let value = params[name] else {
+                        throw reader.error("parameter '{\(name)}' is not a column of this case's table", at: node)
+                    }
+                    out += reader.isNull(value) ? "" : value.scalar!.string
+                    rest = after[after.index(after: close)...]
+                } else {
+                    out += "{"
+                    rest = after
+                }
+            }
+            out += rest
+            var s = scalar
+            s.string = out
+            return .scalar(s)
+        case .mapping(let mapping):
+            var pairs: [(Node, Node)] = []
+            for (k, v) in mapping {
+                if skipTable && k.scalar?.string == "table" { continue }
+                pairs.append((k, try substitute(v, params: params)))
+            }
+            var m = Node.Mapping(pairs, mapping.tag, mapping.style)
+            m.mark = mapping.mark
+            return .mapping(m)
+        case .sequence(let sequence):
+            var s = Node.Sequence(try sequence.map { try substitute($0, params: params) }, sequence.tag, sequence.style)
+            s.mark = sequence.mark
+            return .sequence(s)
+        case .alias:
+            return node
+        }
+    }
+
+    private func isIdentifier(_ s: Substring) -> Bool {
+        guard let first = s.first, first.isLetter || first == "_" else { return false }
+        return s.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
+    }
+
+    func definition(_ node: Node) throws -> CaseDefinition {
+        let m = try reader.mapping(node, allowed: Self.caseKeys.subtracting(["table"]))
+        let idText = try reader.string(m["id"]!)
+        guard let id = CaseID(idText) else {
+            throw reader.error("'\(idText)' is not a case ID (dotted numbers such as 5.19)", at: m["id"]!)
+        }
+        guard id.category == category.id else {
+            throw reader.error("case \(id) does not belong to category \(category.id) of this file", at: m["id"]!)
+        }
+        var sub: CaseGroup?
+        if let subID = id.subcategory {
+            sub = subcategories[subID]
+            if sub == nil && !subcategories.isEmpty {
+                throw reader.error("subcategory \(subID) of case \(id) is not listed under 'subcategories'", at: m["id"]!)
+            }
+        }
+        let steps = try reader.sequence(m["steps"]!).map(step)
+        let expected = try expectations(m["expect"]!)
+        let close = try closeExpectation(m["close"]!)
+        var verdict = VerdictRules()
+        if let v = m["verdict"] { verdict = try verdictRules(v) }
+        return CaseDefinition(
+            id: id,
+            description: try reader.string(m["description"]!),
+            expectation: try reader.string(m["expectation"]!),
+            rfc: try m["rfc"].map { try reader.string($0) },
+            category: category,
+            subcategory: sub,
+            steps: steps,
+            expected: expected,
+            close: close,
+            autoClose: try m["auto-close"].map { try reader.bool($0) } ?? true,
+            verdict: verdict,
+            source: reader.location(node))
+    }
+
+    static let stepNames = [
+        "send", "message", "raw", "close", "close-frame", "pause", "close-after", "kill-after", "wirelog",
+    ]
+
+    func step(_ node: Node) throws -> Step {
+        guard let mapping = node.mapping, mapping.count == 1, let (keyNode, value) = mapping.first,
+            let name = keyNode.scalar?.string
+        else {
+            throw reader.error("a step is a mapping with one key: \(Self.stepNames.joined(separator: ", "))", at: node)
+        }
+        switch name {
+        case "send":
+            let m = try reader.mapping(
+                value, allowed: ["opcode", "fin", "rsv", "payload", "repeat-length", "chop", "sync"], required: ["opcode"],
+                what: "send")
+            var frame = FrameStep(opcode: try opcode(m["opcode"]!))
+            if let n = m["fin"] { frame.fin = try reader.bool(n) }
+            if let n = m["rsv"] { frame.rsv = UInt8(try reader.int(n, in: 0...7)) }
+            if let n = m["payload"] { frame.payload = try reader.payload(n) }
+            frame.repeatLength = try reader.optionalInt(m["repeat-length"], in: 0...Int(Int32.max))
+            if frame.repeatLength != nil && frame.payload.count == 0 {
+                throw reader.error("repeat-length needs a non-empty payload to repeat", at: m["repeat-length"]!)
+            }
+            frame.chop = try reader.optionalInt(m["chop"], in: 1...Int(Int32.max))
+            if let n = m["sync"], !reader.isNull(n) { frame.sync = try reader.bool(n) }
+            return .send(frame)
+        case "message":
+            let m = try reader.mapping(
+                value, allowed: ["opcode", "payload", "fragment-size", "sync"], required: ["opcode"], what: "message")
+            let op = try opcode(m["opcode"]!)
+            guard op == .text || op == .binary else {
+                throw reader.error("a message is 'text' or 'binary'", at: m["opcode"]!)
+            }
+            return .message(
+                MessageStep(
+                    binary: op == .binary, payload: try m["payload"].map { try reader.payload($0) } ?? .empty,
+                    fragmentSize: try reader.optionalInt(m["fragment-size"], in: 1...Int(Int32.max)),
+                    sync: try m["sync"].map { try reader.bool($0) } ?? false))
+        case "raw":
+            return .raw(try reader.payload(value), chop: nil, sync: false)
+        case "close":
+            let m = try reader.mapping(value, allowed: ["code", "reason"], what: "close")
+            let code = try reader.optionalInt(m["code"], in: 0...65535)
+            if let code, !CloseCode.isAllowedForNormalClose(code) {
+                throw reader.error(
+                    "a normal close uses code 1000 or 3000–4999; use close-frame to send code \(code)", at: m["code"]!)
+            }
+            let reason = try m["reason"].map { try reader.payload($0) }
+            if reason != nil && code == nil { throw reader.error("a close reason needs a close code", at: m["reason"]!) }
+            if let reason, !UTF8Validator.isValid(reason.bytes()) {
+                throw reader.error("a normal close reason must be UTF-8; use close-frame for other bytes", at: m["reason"]!)
+            }
+            return .close(code: code, reason: reason.map { String(decoding: $0.bytes(), as: UTF8.self) })
+        case "close-frame":
+            let m = try reader.mapping(value, allowed: ["code", "reason"], what: "close-frame")
+            return .closeFrame(
+                code: try reader.optionalInt(m["code"], in: 0...65535), reason: try m["reason"].map { try reader.payload($0) })
+        case "pause":
+            if value.mapping != nil {
+                let m = try reader.mapping(value, allowed: ["seconds", "tag"], required: ["seconds"], what: "pause")
+                return .pause(seconds: try reader.seconds(m["seconds"]!), tag: try m["tag"].map { try reader.string($0) })
+            }
+            return .pause(seconds: try reader.seconds(value), tag: nil)
+        case "close-after":
+            return .closeAfter(seconds: try reader.seconds(value))
+        case "kill-after":
+            return .killAfter(seconds: try reader.seconds(value))
+        case "wirelog":
+            return .wirelog(try reader.bool(value))
+        default:
+            throw reader.error("unknown step '\(name)' (expected one of: \(Self.stepNames.joined(separator: ", ")))", at: keyNode)
+        }
+    }
+
+    func opcode(_ node: Node) throws -> Opcode {
+        if let text = node.scalar?.string, let op = Opcode.names[text] { return op }
+        if let n = try? reader.int(node), (0...15).contains(n) { return Opcode(rawValue: UInt8(n)) }
+        throw reader.error(
+            "opcode must be continuation, text, binary, close, ping, pong or a number 0–15, got '\(node.scalar?.string ?? "a structure")'",
+            at: node)
+    }
+
+    func expectations(_ node: Node) throws -> [(outcome: String, events: [ExpectedEvent])] {
+        let m = try reader.mapping(node, allowed: ["OK", "NON-STRICT"], what: "expect")
+        guard m.count > 0 else { throw reader.error("expect needs at least the OK outcome", at: node) }
+        return try m.keys.map { outcome in
+            let events = try reader.sequence(m[outcome]!).map { eventNode -> ExpectedEvent in
+                let e = try reader.mapping(eventNode, allowed: ["text", "binary", "pong", "timeout"], what: "an event")
+                guard e.count == 1, let kind = e.keys.first, let v = e[kind] else {
+                    throw reader.error("an event has one key: text, binary, pong or timeout", at: eventNode)
+                }
+                switch kind {
+                case "text": return .message(try reader.payload(v), binary: false)
+                case "binary": return .message(try reader.payload(v), binary: true)
+                case "pong": return .pong(try reader.payload(v))
+                default: return .timeout(try reader.string(v))
+                }
+            }
+            return (outcome, events)
+        }
+    }
+
+    func closeExpectation(_ node: Node) throws -> CloseExpectation {
+        let m = try reader.mapping(
+            node, allowed: ["by", "codes", "clean", "wrong-endpoint-fatal"], required: ["by", "codes", "clean"], what: "close")
+        let by = try reader.string(m["by"]!)
+        guard by == "client" || by == "server" else {
+            throw reader.error("'by' is client (wsspec closes first) or server", at: m["by"]!)
+        }
+        return CloseExpectation(
+            closedByClient: by == "client",
+            codes: try reader.sequence(m["codes"]!).map { try reader.int($0, in: 0...65535) },
+            requireClean: try reader.bool(m["clean"]!),
+            wrongEndpointIsFatal: try m["wrong-endpoint-fatal"].map { try reader.bool($0) } ?? false)
+    }
+
+    func verdictRules(_ node: Node) throws -> VerdictRules {
+        let m = try reader.mapping(
+            node, allowed: ["wrong-code-fails", "informational", "result", "results", "tx-frames"], what: "verdict")
+        var rules = VerdictRules()
+        if let n = m["wrong-code-fails"] { rules.wrongCodeFails = try reader.bool(n) }
+        if let n = m["informational"] { rules.informational = try reader.bool(n) }
+        if let n = m["result"] { rules.result = try reader.string(n) }
+        if let n = m["results"] {
+            let r = try reader.mapping(n, allowed: ["OK", "NON-STRICT", "FAILED"], what: "results")
+            for k in r.keys { rules.results[k] = try reader.string(r[k]!) }
+        }
+        if let n = m["tx-frames"] {
+            guard let mapping = n.mapping else { throw reader.error("tx-frames maps opcodes to counts", at: n) }
+            var counts: [Int: Int] = [:]
+            for (k, v) in mapping { counts[try reader.int(k, in: 0...15)] = try reader.int(v, in: 0...Int(Int32.max)) }
+            rules.txFrames = counts
+        }
+        return rules
+    }
+}

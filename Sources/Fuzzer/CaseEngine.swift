@@ -1,0 +1,571 @@
+import CaseModel
+import Foundation
+import NIOCore
+import Reports
+import WebSocketWire
+
+/// Protocol timers of a run; the defaults are the reference's.
+public struct ProtocolTimeouts: Sendable, Equatable {
+    public var openHandshake: Double = 5
+    public var closeHandshake: Double = 1
+    public var serverDrop: Double = 1
+    /// Extra time the per-case watchdog allows beyond everything the case itself waits for.
+    public var watchdogMargin: Double = 10
+
+    public init() {}
+}
+
+/// How the client presents itself in the opening handshake.
+public struct HandshakeOptions: Sendable, Equatable {
+    public var resource = "/"
+    public var host = "127.0.0.1"
+    public var port = 9001
+    public var userAgent: String? = "wsspec/\(WSSpecVersion.current)"
+    public var origin: String?
+    public var protocols: [String] = []
+
+    public init() {}
+}
+
+public enum WSSpecVersion {
+    public static let current = "0.1.0"
+}
+
+/// The protocol engine of one case: the client side of a WebSocket connection as the reference's fuzzing
+/// client runs it, plus the case's script.
+///
+/// A plain state machine with no I/O: the connection feeds it inputs (connected, bytes received, a timer
+/// fired, a queued-write turn, connection lost) and performs the actions it returns. Everything it does is
+/// recorded for the wire log and judged when the connection is gone.
+struct CaseEngine: Sendable {
+    enum State { case connecting, open, closing, closed }
+
+    enum TimerID: Hashable, Sendable {
+        case openHandshake, closeHandshake, serverDrop, watchdog
+        case kill(Int), closeAfter(Int), pause(Int)
+    }
+
+    enum Action: Equatable {
+        case write([UInt8])
+        /// Call `writeTurn()` again shortly (the reference re-enters its reactor between queued writes).
+        case scheduleWriteTurn
+        case schedule(TimerID, seconds: Double)
+        case cancel(TimerID)
+        /// Close the TCP connection; `flushFirst` lets written octets go out first.
+        case close(flushFirst: Bool)
+    }
+
+    let definition: CaseDefinition
+    let timeouts: ProtocolTimeouts
+    let request: HandshakeRequest
+    var agent: String?
+
+    private(set) var state = State.connecting
+    private(set) var observation = Observation()
+    private(set) var recorder = Recorder()
+    private(set) var httpResponse: String?
+    private(set) var serverHeader: String?
+    private(set) var connectedAt: UInt64 = 0
+    /// Wall-clock time of the TCP connect (the report's `started`).
+    private(set) var started = Date()
+    private(set) var openedAt: UInt64?
+    private(set) var endedAt: UInt64?
+    private(set) var watchdogFired = false
+
+    private var generator: SeededRandom
+    private var actions: [Action] = []
+    private var handshakeBuffer: [UInt8] = []
+    private var parser = FrameParser()
+    private var sendQueue: [(bytes: [UInt8], sync: Bool)] = []
+    private var sendQueueHead = 0
+    private var writeTurnPending = false
+    private var nextStep = 0
+    private var scriptStopped = false
+    private var timerCount = 0
+
+    // Message being received.
+    private var insideMessage = false
+    private var messageBinary = false
+    private var validatesUTF8 = false
+    private var validator = UTF8Validator()
+    private var messageData: [UInt8] = []
+    private var frameCollected: [UInt8] = []
+    private var frameCollectedCount = 0
+    private var controlData: [UInt8] = []
+    private var currentFrame: FrameHeader?
+
+    static let maxHandshakeResponse = 64 * 1024
+
+    init(definition: CaseDefinition, handshake: HandshakeOptions, timeouts: ProtocolTimeouts, seed: UInt64, agent: String?) {
+        self.definition = definition
+        self.timeouts = timeouts
+        self.agent = agent
+        var generator = SeededRandom.derived(from: seed, label: definition.id.description)
+        self.request = HandshakeRequest(
+            resource: handshake.resource, host: handshake.host, port: handshake.port,
+            key: HandshakeRequest.randomKey(using: &generator), userAgent: handshake.userAgent, origin: handshake.origin,
+            protocols: handshake.protocols)
+        self.generator = generator
+    }
+
+    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    /// Hands out the actions produced so far.
+    mutating func takeActions() -> [Action] {
+        defer { actions.removeAll(keepingCapacity: true) }
+        return actions
+    }
+
+    var isFinished: Bool { endedAt != nil }
+
+    // MARK: - Inputs
+
+    /// The TCP connection is up: send the opening handshake.
+    mutating func connected() {
+        connectedAt = Self.now()
+        started = Date()
+        actions.append(.schedule(.openHandshake, seconds: timeouts.openHandshake))
+        actions.append(.schedule(.watchdog, seconds: watchdogDeadline))
+        sendData(Array(request.encoded().utf8), sync: false, chop: nil)
+    }
+
+    mutating func received(_ buffer: ByteBuffer) {
+        guard state != .closed, buffer.readableBytes > 0 else { return }
+        recorder.rxOctets(buffer.readableBytesView)
+        if state == .connecting {
+            handshakeBuffer.append(contentsOf: buffer.readableBytesView)
+            processHandshake()
+        } else {
+            parser.append(buffer)
+            processFrames()
+        }
+    }
+
+    mutating func timerFired(_ id: TimerID) {
+        switch id {
+        case .openHandshake:
+            guard state == .connecting else { return }
+            observation.closing.wasClean = false
+            observation.closing.wasNotCleanReason = "peer did not finish (in time) the opening handshake"
+            observation.closing.wasOpenHandshakeTimeout = true
+            dropConnection(flushFirst: false)
+        case .closeHandshake:
+            guard state != .closed else { return }
+            observation.closing.wasClean = false
+            observation.closing.wasNotCleanReason = "peer did not respond (in time) in closing handshake"
+            observation.closing.wasCloseHandshakeTimeout = true
+            dropConnection(flushFirst: false)
+        case .serverDrop:
+            guard state != .closed else { return }
+            observation.closing.wasClean = false
+            observation.closing.wasNotCleanReason = "server did not drop TCP connection (in time)"
+            observation.closing.wasServerConnectionDropTimeout = true
+            dropConnection(flushFirst: false)
+        case .watchdog:
+            guard state != .closed else { return }
+            watchdogFired = true
+            observation.closing.wasClean = false
+            observation.closing.wasNotCleanReason =
+                "wsspec's watchdog ended the case: it was still running \(Int(watchdogDeadline)) s after connecting"
+            dropConnection(flushFirst: false)
+        case .kill:
+            guard state != .closed else { return }
+            recorder.timer(.killFired)
+            failConnection()
+        case .closeAfter:
+            guard state != .closed else { return }
+            recorder.timer(.closeFired)
+            sendClose(code: nil, reason: nil)
+        case .pause:
+            guard state != .closed else { return }
+            guard case .pause(_, let tag) = definition.steps[nextStep - 1] else { return }
+            recorder.timer(.delayFired(tag: tag))
+            if let tag {
+                guard state == .open else {
+                    scriptStopped = true
+                    return
+                }
+                observation.received.append(.timeout(tag))
+            }
+            runScript()
+        }
+    }
+
+    /// A queued write may go out now.
+    mutating func writeTurn() {
+        writeTurnPending = false
+        sendQueued()
+    }
+
+    /// The TCP connection is gone.
+    mutating func connectionLost() {
+        guard endedAt == nil else { return }
+        actions.append(.cancel(.serverDrop))
+        state = .closed
+        if !observation.closing.wasClean && !observation.closing.droppedByMe
+            && observation.closing.wasNotCleanReason == nil
+        {
+            observation.closing.wasNotCleanReason =
+                "peer dropped the TCP connection without previous WebSocket closing handshake"
+        }
+        observation.txFrames = recorder.statistics.txFrames
+        endedAt = Self.now()
+        actions.append(.cancel(.watchdog))
+        actions.append(.cancel(.openHandshake))
+        actions.append(.cancel(.closeHandshake))
+    }
+
+    /// Everything the case may wait for, plus a margin: no case can run longer than this.
+    var watchdogDeadline: Double {
+        var total = timeouts.openHandshake + timeouts.closeHandshake + timeouts.serverDrop + timeouts.watchdogMargin
+        for step in definition.steps {
+            switch step {
+            case .pause(let s, _), .closeAfter(let s), .killAfter(let s): total += s
+            default: break
+            }
+        }
+        return total
+    }
+
+    // MARK: - Opening handshake
+
+    private mutating func processHandshake() {
+        guard let end = HandshakeResponse.endOfHeaderBlock(in: handshakeBuffer) else {
+            if handshakeBuffer.count > Self.maxHandshakeResponse {
+                httpResponse = String(decoding: handshakeBuffer.prefix(Self.maxHandshakeResponse), as: UTF8.self)
+                failHandshake("handshake response header block longer than \(Self.maxHandshakeResponse) octets")
+            }
+            return
+        }
+        let block = Array(handshakeBuffer[..<end])
+        httpResponse = String(decoding: block, as: UTF8.self)
+        let response = HandshakeResponse(headerBlock: block)
+        serverHeader = response["server"]
+        if let failure = response.validate(key: request.key, offeredProtocols: request.protocols) {
+            failHandshake(failure.reason)
+            return
+        }
+        state = .open
+        actions.append(.cancel(.openHandshake))
+        observation.connectionWasOpen = true
+        openedAt = Self.now()
+        let rest = handshakeBuffer[end...]
+        handshakeBuffer = []
+        if !rest.isEmpty { parser.append(ByteBuffer(bytes: rest)) }
+        runScript()
+        processFrames()
+    }
+
+    private mutating func failHandshake(_ reason: String) {
+        observation.closing.wasNotCleanReason = reason
+        dropConnection(flushFirst: false)
+    }
+
+    // MARK: - The case's script
+
+    private mutating func runScript() {
+        while !scriptStopped && nextStep < definition.steps.count {
+            let step = definition.steps[nextStep]
+            nextStep += 1
+            switch step {
+            case .send(let frame):
+                sendFrame(
+                    opcode: frame.opcode, pattern: frame.payload.bytes(), fin: frame.fin, rsv: frame.rsv,
+                    repeatLength: frame.repeatLength, chop: frame.chop, sync: frame.sync)
+            case .message(let message):
+                sendMessage(message.payload.bytes(), binary: message.binary, fragmentSize: message.fragmentSize, sync: message.sync)
+            case .raw(let payload, let chop, let sync):
+                sendData(payload.bytes(), sync: sync, chop: chop)
+            case .close(let code, let reason):
+                sendClose(code: code, reason: reason)
+            case .closeFrame(let code, let reason):
+                sendCloseFrame(code: code, reason: reason?.bytes(), isReply: false)
+            case .pause(let seconds, let tag):
+                recorder.timer(.delay(seconds: seconds, tag: tag))
+                actions.append(.schedule(.pause(nextTimer()), seconds: seconds))
+                return
+            case .closeAfter(let seconds):
+                recorder.timer(.closeAfter(seconds: seconds))
+                actions.append(.schedule(.closeAfter(nextTimer()), seconds: seconds))
+            case .killAfter(let seconds):
+                recorder.timer(.killAfter(seconds: seconds))
+                actions.append(.schedule(.kill(nextTimer()), seconds: seconds))
+            case .wirelog(let enabled):
+                recorder.setLogging(enabled, announce: true)
+            }
+        }
+    }
+
+    private mutating func nextTimer() -> Int {
+        timerCount += 1
+        return timerCount
+    }
+
+    // MARK: - Sending
+
+    private mutating func sendFrame(
+        opcode: Opcode, pattern: [UInt8], fin: Bool = true, rsv: UInt8 = 0, repeatLength: Int? = nil, chop: Int? = nil,
+        sync: Bool = false
+    ) {
+        let payload = repeatLength.map { FrameEncoder.repeated(pattern, toLength: $0) } ?? pattern
+        let key = MaskKey.random(using: &generator)
+        let header = FrameHeader(fin: fin, rsv: rsv, opcode: opcode, maskKey: key, payloadLength: UInt64(payload.count))
+        recorder.txFrame(
+            payload: BytePreview(pattern), opcode: opcode.rawValue, fin: fin, rsv: rsv, mask: key.array,
+            repeatLength: repeatLength, chop: chop, sync: sync)
+        sendData(FrameEncoder.encode(header, payload: payload), sync: sync, chop: chop)
+    }
+
+    /// A data message, fragmented as the reference does (an exact multiple ends with an empty frame).
+    private mutating func sendMessage(_ payload: [UInt8], binary: Bool, fragmentSize: Int?, sync: Bool) {
+        guard state == .open else { return }
+        let opcode: Opcode = binary ? .binary : .text
+        guard let size = fragmentSize, payload.count > size else {
+            sendFrame(opcode: opcode, pattern: payload, sync: sync)
+            return
+        }
+        var start = 0
+        var first = true
+        while true {
+            var end = start + size
+            var done = false
+            if end > payload.count {
+                done = true
+                end = payload.count
+            }
+            sendFrame(opcode: first ? opcode : .continuation, pattern: Array(payload[start..<end]), fin: done, sync: sync)
+            first = false
+            if done { break }
+            start += size
+        }
+    }
+
+    private mutating func sendClose(code: Int?, reason: String?) {
+        var reasonBytes = reason.map { Array($0.utf8) }
+        if let r = reasonBytes, r.count + 2 > 125 { reasonBytes = Array(r.prefix(120)) + Array("...".utf8) }
+        sendCloseFrame(code: code, reason: reasonBytes, isReply: false)
+    }
+
+    private mutating func sendCloseFrame(code: Int?, reason: [UInt8]?, isReply: Bool) {
+        guard state == .open else { return }
+        sendFrame(opcode: .close, pattern: FrameEncoder.closePayload(code: code.map { UInt16(truncatingIfNeeded: $0) }, reason: reason))
+        state = .closing
+        observation.closing.closedByMe = !isReply
+        observation.closing.localCloseCode = code
+        observation.closing.localCloseReason = reason.map { bytes in
+            UTF8Validator.isValid(bytes) ? String(decoding: bytes, as: UTF8.self) : hex(bytes)
+        }
+        if !isReply { actions.append(.schedule(.closeHandshake, seconds: timeouts.closeHandshake)) }
+    }
+
+    private mutating func sendData(_ bytes: [UInt8], sync: Bool, chop: Int?) {
+        if let chop, chop > 0 {
+            var i = 0
+            repeat {
+                let j = min(i + chop, bytes.count)
+                sendQueue.append((Array(bytes[i..<j]), true))
+                i += chop
+            } while i < bytes.count
+            trigger()
+        } else if sync || sendQueueHead < sendQueue.count {
+            sendQueue.append((bytes, sync))
+            trigger()
+        } else {
+            write(bytes, sync: false)
+        }
+    }
+
+    private mutating func trigger() {
+        guard !writeTurnPending else { return }
+        sendQueued()
+    }
+
+    private mutating func sendQueued() {
+        guard sendQueueHead < sendQueue.count else {
+            sendQueue.removeAll()
+            sendQueueHead = 0
+            return
+        }
+        let (bytes, sync) = sendQueue[sendQueueHead]
+        sendQueue[sendQueueHead].bytes = []
+        sendQueueHead += 1
+        if state != .closed { write(bytes, sync: sync) }
+        writeTurnPending = true
+        actions.append(.scheduleWriteTurn)
+    }
+
+    private mutating func write(_ bytes: [UInt8], sync: Bool) {
+        guard state != .closed else { return }
+        recorder.txOctets(bytes, sync: sync)
+        actions.append(.write(bytes))
+    }
+
+    // MARK: - Failing and closing
+
+    private mutating func failConnection(code: Int = 1001, reason: String = "Going Away") {
+        guard state != .closed else { return }
+        observation.closing.failedByMe = true
+        if state != .closing {
+            sendCloseFrame(code: code, reason: Array(Array(reason.utf8).prefix(123)), isReply: false)
+        } else {
+            dropConnection(flushFirst: true)
+        }
+    }
+
+    private mutating func dropConnection(flushFirst: Bool) {
+        guard state != .closed else { return }
+        observation.closing.droppedByMe = true
+        state = .closed
+        actions.append(.close(flushFirst: flushFirst))
+    }
+
+    // MARK: - Receiving
+
+    private mutating func processFrames() {
+        while state != .closed, let event = parser.next() {
+            switch event {
+            case .frameBegin(let header, let violations):
+                currentFrame = header
+                for violation in violations {
+                    failConnection(code: Int(violation.closeCode), reason: violation.reason)
+                    if state == .closed { return }
+                }
+                if header.opcode.isControl {
+                    controlData = []
+                } else {
+                    if !insideMessage {
+                        insideMessage = true
+                        messageBinary = header.opcode == .binary
+                        validatesUTF8 = header.opcode == .text
+                        validator.reset()
+                        messageData = []
+                    }
+                    frameCollected = []
+                    frameCollectedCount = 0
+                }
+            case .payload(let chunk):
+                payloadReceived(chunk)
+            case .frameEnd(let header):
+                currentFrame = nil
+                frameEnded(header)
+            }
+        }
+    }
+
+    private mutating func payloadReceived(_ chunk: ByteBuffer) {
+        guard let header = currentFrame else { return }
+        if header.opcode.isControl {
+            controlData.append(contentsOf: chunk.readableBytesView)
+            return
+        }
+        if validatesUTF8 {
+            let result = chunk.withUnsafeReadableBytes { validator.validate($0) }
+            if case .invalid(let index) = result {
+                failConnection(
+                    code: 1007,
+                    reason: "encountered invalid UTF-8 while processing text message at payload octet index \(index)")
+                if state == .closed { return }
+            }
+        }
+        guard !observation.closing.failedByMe else { return }
+        if frameCollected.count < BytePreview.keptBytes {
+            frameCollected.append(contentsOf: chunk.readableBytesView.prefix(BytePreview.keptBytes - frameCollected.count))
+        }
+        frameCollectedCount += chunk.readableBytes
+        messageData.append(contentsOf: chunk.readableBytesView)
+    }
+
+    private mutating func frameEnded(_ header: FrameHeader) {
+        if header.opcode.isControl {
+            recorder.rxFrame(
+                payload: BytePreview(controlData), opcode: header.opcode.rawValue, fin: header.fin, rsv: header.rsv,
+                mask: header.maskKey?.array)
+            processControlFrame(header.opcode, controlData)
+            return
+        }
+        recorder.rxFrame(
+            payload: BytePreview(prefix: frameCollected, length: frameCollectedCount), opcode: header.opcode.rawValue,
+            fin: header.fin, rsv: header.rsv, mask: header.maskKey?.array)
+        guard header.fin else { return }
+        insideMessage = false
+        if validatesUTF8 && !validator.isComplete {
+            failConnection(
+                code: 1007,
+                reason: "UTF-8 text message payload ended within Unicode code point at payload octet index \(validator.count)")
+            if state == .closed { return }
+        }
+        if !observation.closing.failedByMe {
+            let data = messageData
+            messageData = []
+            observation.received.append(.message(data, binary: messageBinary))
+            finishWhenDone()
+        }
+    }
+
+    private mutating func processControlFrame(_ opcode: Opcode, _ payload: [UInt8]) {
+        switch opcode {
+        case .close:
+            var code: Int?
+            var reason: [UInt8]?
+            if payload.count > 1 { code = Int(payload[0]) << 8 | Int(payload[1]) }
+            if payload.count > 2 { reason = Array(payload[2...]) }
+            onCloseFrame(code: code, reason: reason)
+        case .ping:
+            if state == .open { sendFrame(opcode: .pong, pattern: payload) }
+        case .pong:
+            observation.received.append(.pong(payload))
+            finishWhenDone()
+        default:
+            break
+        }
+    }
+
+    private mutating func onCloseFrame(code: Int?, reason: [UInt8]?) {
+        observation.closing.remoteCloseCode = code
+        if let code, !CloseCode.isValidOnWire(code) {
+            failConnection(code: 1002, reason: "invalid close code \(code)")
+        }
+        if let reason {
+            guard UTF8Validator.isValid(reason) else {
+                failConnection(code: 1007, reason: "invalid close reason (non-UTF-8 payload)")
+                // The reference stops processing this frame here; the reason stays unset.
+                dropConnection(flushFirst: true)
+                return
+            }
+            observation.closing.remoteCloseReason = String(decoding: reason, as: UTF8.self)
+        } else {
+            observation.closing.remoteCloseReason = nil
+        }
+        switch state {
+        case .closing:
+            actions.append(.cancel(.closeHandshake))
+            observation.closing.wasClean = true
+            actions.append(.schedule(.serverDrop, seconds: timeouts.serverDrop))
+        case .open:
+            observation.closing.wasClean = true
+            sendCloseFrame(code: 1000, reason: nil, isReply: true)
+        case .closed:
+            observation.closing.wasClean = false
+        case .connecting:
+            break
+        }
+    }
+
+    /// The reference's auto-close: once the events equal every expected list, the client closes.
+    private mutating func finishWhenDone() {
+        for outcome in definition.expected where !Judge.matches(observation.received, outcome.events) { return }
+        if definition.close.closedByClient && definition.autoClose {
+            sendClose(code: definition.close.codes.first, reason: nil)
+        }
+    }
+}
+
+func hex(_ bytes: some Sequence<UInt8>) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var out: [UInt8] = []
+    for b in bytes {
+        out.append(digits[Int(b >> 4)])
+        out.append(digits[Int(b & 0xF)])
+    }
+    return String(decoding: out, as: UTF8.self)
+}

@@ -1,0 +1,183 @@
+import CaseModel
+import Foundation
+import NIOCore
+import NIOPosix
+import Reports
+
+/// Settings of a run that apply to every case.
+public struct RunSettings: Sendable {
+    /// Everything random in a run (masking keys, handshake keys) derives from this seed.
+    public var seed: UInt64
+    public var timeouts = ProtocolTimeouts()
+    public var userAgent: String? = "wsspec/\(WSSpecVersion.current)"
+    /// How long to wait for the TCP connection itself.
+    public var connectTimeout: Double = 5
+
+    public init(seed: UInt64) { self.seed = seed }
+}
+
+/// Runs one case against one server on a fresh connection and turns what happened into a record.
+public struct CaseRunner: Sendable {
+    public let group: EventLoopGroup
+    public let settings: RunSettings
+
+    public init(group: EventLoopGroup, settings: RunSettings) {
+        self.group = group
+        self.settings = settings
+    }
+
+    /// Runs `definition` against `server`. Never throws: a harness problem (the server cannot be reached)
+    /// becomes a record with behaviour ERROR and the problem in `harnessError`.
+    public func run(_ definition: CaseDefinition, ordinal: Int, server: ServerTarget) async -> CaseRecord {
+        var handshake = HandshakeOptions()
+        handshake.resource = server.resource
+        handshake.host = server.host
+        handshake.port = server.port
+        handshake.userAgent = settings.userAgent
+        handshake.origin = server.origin
+        handshake.protocols = server.protocols
+        let engine = CaseEngine(
+            definition: definition, handshake: handshake, timeouts: settings.timeouts, seed: settings.seed,
+            agent: server.agent)
+        let started = Date()
+        if server.secure {
+            return Self.harnessFailure(
+                definition, ordinal: ordinal, server: server, engine: engine, started: started,
+                problem: "wss:// is not supported yet by this build of wsspec")
+        }
+        let loop = group.next()
+        let done = loop.makePromise(of: CaseEngine.self)
+        let bootstrap = ClientBootstrap(group: loop)
+            .connectTimeout(.milliseconds(Int64(settings.connectTimeout * 1000)))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(CaseConnectionHandler(engine: engine, done: done))
+                }
+            }
+        do {
+            _ = try await bootstrap.connect(host: server.host, port: server.port).get()
+        } catch {
+            done.fail(error)
+            return Self.harnessFailure(
+                definition, ordinal: ordinal, server: server, engine: engine, started: started,
+                problem: "cannot connect to \(server.host):\(server.port): \(error)")
+        }
+        do {
+            let finished = try await done.futureResult.get()
+            return Self.record(of: finished, ordinal: ordinal)
+        } catch {
+            return Self.harnessFailure(
+                definition, ordinal: ordinal, server: server, engine: engine, started: started,
+                problem: "the connection failed inside wsspec: \(error)")
+        }
+    }
+
+    static func record(of engine: CaseEngine, ordinal: Int) -> CaseRecord {
+        let definition = engine.definition
+        let observation = engine.observation
+        let verdict = Judge.judge(definition, observation)
+        let open = observation.connectionWasOpen
+        let end = engine.endedAt ?? CaseEngine.now()
+        let start = engine.openedAt ?? engine.connectedAt
+        var expected: [String: [RecordedEvent]] = [:]
+        var expectedClose: ExpectedClose?
+        if open {
+            for outcome in definition.expected {
+                expected[outcome.outcome] = outcome.events.map(\.recorded)
+            }
+            expectedClose = definition.close.recorded
+        }
+        return CaseRecord(
+            agent: engine.agent ?? engine.serverHeader ?? "UnknownServer",
+            caseID: definition.id.description,
+            ordinal: ordinal,
+            description: definition.description,
+            expectation: definition.expectation,
+            behavior: verdict.behavior,
+            behaviorClose: verdict.behaviorClose,
+            result: verdict.result,
+            resultClose: verdict.resultClose,
+            expected: expected,
+            expectedClose: expectedClose,
+            received: observation.received.map(\.recorded),
+            closing: observation.closing,
+            httpRequest: engine.request.encoded(),
+            httpResponse: engine.httpResponse,
+            started: engine.started,
+            durationMilliseconds: Int(((Double(end &- start)) / 1e6).rounded()),
+            reportTime: definition.reportsTime,
+            reportCompressionRatio: false,
+            createWirelog: engine.recorder.logEnabled,
+            wirelog: engine.recorder.entries,
+            statistics: engine.recorder.statistics,
+            trafficStats: nil,
+            harnessError: nil)
+    }
+
+    static func harnessFailure(
+        _ definition: CaseDefinition, ordinal: Int, server: ServerTarget, engine: CaseEngine, started: Date,
+        problem: String
+    ) -> CaseRecord {
+        CaseRecord(
+            agent: server.agent ?? "UnknownServer",
+            caseID: definition.id.description,
+            ordinal: ordinal,
+            description: definition.description,
+            expectation: definition.expectation,
+            behavior: Outcome.error,
+            behaviorClose: Outcome.error,
+            result: "wsspec could not run this case: \(problem)",
+            resultClose: "wsspec could not run this case: \(problem)",
+            httpRequest: engine.request.encoded(),
+            httpResponse: nil,
+            started: started,
+            durationMilliseconds: Int((Date().timeIntervalSince(started) * 1000).rounded()),
+            reportTime: definition.reportsTime,
+            harnessError: problem)
+    }
+}
+
+extension ExpectedEvent {
+    var recorded: RecordedEvent {
+        switch self {
+        case .message(let payload, let binary): return .message(payload.preview, binary: binary)
+        case .pong(let payload): return .pong(payload.preview)
+        case .timeout(let tag): return .timeout(tag)
+        }
+    }
+}
+
+extension Payload {
+    /// The first octets and the length, without building a long payload twice.
+    var preview: BytePreview {
+        BytePreview(prefix: Array(prefixBytes(BytePreview.keptBytes)), length: count)
+    }
+
+    func prefixBytes(_ n: Int) -> [UInt8] {
+        switch self {
+        case .bytes(let b): return Array(b.prefix(n))
+        case .repeated(let pattern, let length):
+            return FrameEncoder.repeated(pattern.bytes(), toLength: Swift.min(n, length))
+        case .concat(let parts):
+            var out: [UInt8] = []
+            for p in parts where out.count < n { out += p.prefixBytes(n - out.count) }
+            return out
+        }
+    }
+}
+
+extension CloseExpectation {
+    var recorded: ExpectedClose {
+        ExpectedClose(
+            closedByMe: closedByClient, closeCodes: codes, requireClean: requireClean,
+            closedByWrongEndpointIsFatal: wrongEndpointIsFatal)
+    }
+}
+
+extension CaseDefinition {
+    /// The reference shows durations for the performance and compression categories.
+    var reportsTime: Bool { ["9", "12", "13"].contains(id.category) }
+}
+
+import WebSocketWire

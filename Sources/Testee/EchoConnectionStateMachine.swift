@@ -1,0 +1,265 @@
+import NIOCore
+import WebSocketWire
+
+/// The protocol logic of one echo-server connection, without sockets.
+///
+/// Bytes read from the client go in with `received(_:)`; the answer is a list of actions for the caller to carry
+/// out in order: bytes to write, and whether to close TCP after writing them. The machine applies RFC 6455
+/// strictly: any framing error fails the connection with Close 1002, invalid UTF-8 in a text message with 1007
+/// (as soon as the offending octet arrives, even inside a frame not yet complete), a message longer than
+/// `maxMessageSize` with 1009.
+public struct EchoConnectionStateMachine: Sendable {
+    public enum Action: Sendable, Equatable {
+        /// Write these octets to the client.
+        case write(ByteBuffer)
+        /// Close the TCP connection once everything written before has gone out.
+        case close
+    }
+
+    public enum Phase: Sendable, Equatable {
+        /// Reading the client's opening handshake.
+        case awaitingHandshake
+        /// The WebSocket connection is open.
+        case open
+        /// The closing handshake happened or the connection was failed; further input is ignored.
+        case closed
+    }
+
+    public private(set) var phase: Phase = .awaitingHandshake
+    /// The close code the server sent, once it sent a Close (nil when it sent an empty Close or none).
+    public private(set) var sentCloseCode: UInt16?
+
+    private let configuration: EchoServerConfiguration
+
+    // Handshake.
+    private var request = ByteBuffer()
+    private var scannedUpTo = 0
+
+    // Frames.
+    private var parser = FrameParser(role: .server)
+    /// The header of the frame being read, between its begin and end events.
+    private var currentFrame: FrameHeader?
+    /// Payload of the control frame being read (at most 125 octets).
+    private var control = ByteBuffer()
+    /// Opcode (text or binary) of the data message being read, nil outside a message.
+    private var messageOpcode: Opcode?
+    /// Payload of the data message being read, after `headroom` octets kept free for the reply's header.
+    private var message = ByteBuffer()
+    private var utf8 = UTF8Validator()
+
+    /// Room in front of a message's payload for the longest frame header (2 + 8 octets), so that the echo is
+    /// written as one buffer without copying the payload again.
+    private static let headroom = 10
+
+    public init(configuration: EchoServerConfiguration = EchoServerConfiguration()) {
+        self.configuration = configuration
+    }
+
+    // MARK: - Events
+
+    /// Handles octets read from the client.
+    public mutating func received(_ bytes: ByteBuffer) -> [Action] {
+        switch phase {
+        case .closed:
+            return []
+        case .open:
+            parser.append(bytes)
+            return processFrames()
+        case .awaitingHandshake:
+            var bytes = bytes
+            request.writeBuffer(&bytes)
+            return processHandshake()
+        }
+    }
+
+    /// The client did not finish its opening handshake in time.
+    public mutating func handshakeTimedOut() -> [Action] {
+        guard phase == .awaitingHandshake else { return [] }
+        phase = .closed
+        return [.close]
+    }
+
+    /// The client closed its side of the TCP connection.
+    public mutating func inputClosed() -> [Action] {
+        guard phase != .closed else { return [] }
+        phase = .closed
+        return [.close]
+    }
+
+    // MARK: - Opening handshake
+
+    private mutating func processHandshake() -> [Action] {
+        let limit = configuration.maxHandshakeSize
+        guard let end = endOfHeaderBlock() else {
+            if request.readableBytes > limit { return reject(ServerHandshake.tooLarge(limit: limit, serverName: configuration.serverName)) }
+            return []
+        }
+        guard end <= limit else {
+            return reject(ServerHandshake.tooLarge(limit: limit, serverName: configuration.serverName))
+        }
+        let block = request.readBytes(length: end)!
+        let outcome = ServerHandshake.evaluate(headerBlock: block, serverName: configuration.serverName)
+        guard case .accept(let response) = outcome else { return reject(outcome) }
+
+        phase = .open
+        var actions: [Action] = [.write(ByteBuffer(string: response))]
+        // Octets after the header block are already frames.
+        let rest = request
+        request = ByteBuffer()
+        if rest.readableBytes > 0 {
+            parser.append(rest)
+            actions += processFrames()
+        }
+        return actions
+    }
+
+    private mutating func reject(_ outcome: ServerHandshake.Outcome) -> [Action] {
+        phase = .closed
+        request = ByteBuffer()
+        guard case .reject(_, let response) = outcome else { return [.close] }
+        return [.write(ByteBuffer(string: response)), .close]
+    }
+
+    /// The length of the header block (through CRLF CRLF) at the start of `request`, if it has all arrived.
+    private mutating func endOfHeaderBlock() -> Int? {
+        let start = max(0, scannedUpTo - 3)
+        let found: Int? = request.withUnsafeReadableBytes { raw in
+            guard raw.count >= 4 else { return nil }
+            var i = start
+            while i + 4 <= raw.count {
+                if raw[i] == 13 && raw[i + 1] == 10 && raw[i + 2] == 13 && raw[i + 3] == 10 { return i + 4 }
+                i += 1
+            }
+            return nil
+        }
+        scannedUpTo = request.readableBytes
+        return found
+    }
+
+    // MARK: - Frames
+
+    private mutating func processFrames() -> [Action] {
+        var actions: [Action] = []
+        while phase == .open, let event = parser.next() {
+            switch event {
+            case .frameBegin(let header, let violations):
+                if let violation = violations.first {
+                    return actions + fail(code: 1002, reason: violation.reason)
+                }
+                currentFrame = header
+                if header.opcode.isControl {
+                    control.clear()
+                    continue
+                }
+                if header.opcode != .continuation {
+                    messageOpcode = header.opcode
+                    utf8 = UTF8Validator()
+                    message = ByteBuffer()
+                    message.reserveCapacity(Self.headroom + Int(header.payloadLength.clamped(to: configuration.maxMessageSize)))
+                    message.moveWriterIndex(to: Self.headroom)
+                    message.moveReaderIndex(to: Self.headroom)
+                }
+                let total = UInt64(message.readableBytes) + header.payloadLength
+                if total > UInt64(max(0, configuration.maxMessageSize)) {
+                    return actions + fail(code: 1009, reason: "message larger than \(configuration.maxMessageSize) octets")
+                }
+                message.reserveCapacity(minimumWritableBytes: Int(header.payloadLength))
+
+            case .payload(var chunk):
+                guard let header = currentFrame else { continue }
+                if header.opcode.isControl {
+                    control.writeBuffer(&chunk)
+                    continue
+                }
+                if messageOpcode == .text {
+                    let result = chunk.withUnsafeReadableBytes { utf8.validate($0) }
+                    if case .invalid = result {
+                        return actions + fail(code: 1007, reason: "invalid UTF-8 in text message")
+                    }
+                }
+                message.writeBuffer(&chunk)
+
+            case .frameEnd(let header):
+                currentFrame = nil
+                switch header.opcode {
+                case .ping:
+                    actions.append(.write(Self.frame(opcode: .pong, payload: control)))
+                case .pong:
+                    break  // unsolicited pongs are ignored
+                case .close:
+                    return actions + closeReceived()
+                default:
+                    guard header.fin else { continue }
+                    if messageOpcode == .text && !utf8.isComplete {
+                        return actions + fail(code: 1007, reason: "text message ends inside a UTF-8 code point")
+                    }
+                    actions.append(.write(echo()))
+                }
+            }
+        }
+        return actions
+    }
+
+    /// The finished message as one unmasked frame, its header written into the headroom.
+    private mutating func echo() -> ByteBuffer {
+        var out = message
+        message = ByteBuffer()
+        let opcode = messageOpcode ?? .binary
+        messageOpcode = nil
+        var head: [UInt8] = []
+        FrameHeader(opcode: opcode, payloadLength: UInt64(out.readableBytes)).encode(into: &head)
+        let start = out.readerIndex - head.count
+        out.setBytes(head, at: start)
+        out.moveReaderIndex(to: start)
+        return out
+    }
+
+    private mutating func closeReceived() -> [Action] {
+        var payload = control
+        guard payload.readableBytes > 0 else {
+            // An empty Close is answered with an empty Close.
+            phase = .closed
+            return [.write(Self.frame(opcode: .close, payload: ByteBuffer())), .close]
+        }
+        // A payload of one octet was already refused by the parser.
+        let code = payload.readInteger(as: UInt16.self)!
+        guard CloseCode.isValidOnWire(Int(code)) else {
+            return fail(code: 1002, reason: "invalid close code \(code)")
+        }
+        guard payload.withUnsafeReadableBytes({ UTF8Validator.isValid($0) }) else {
+            return fail(code: 1007, reason: "invalid UTF-8 in close reason")
+        }
+        phase = .closed
+        sentCloseCode = code
+        var reply = ByteBuffer()
+        reply.writeInteger(code)
+        return [.write(Self.frame(opcode: .close, payload: reply)), .close]
+    }
+
+    /// Fails the connection: a Close with `code` and `reason`, then TCP close.
+    private mutating func fail(code: UInt16, reason: String) -> [Action] {
+        phase = .closed
+        sentCloseCode = code
+        message = ByteBuffer()
+        var payload = ByteBuffer()
+        payload.writeInteger(code)
+        payload.writeBytes(reason.utf8.prefix(123))  // the reasons are ASCII
+        return [.write(Self.frame(opcode: .close, payload: payload)), .close]
+    }
+
+    /// A small unmasked, final frame.
+    private static func frame(opcode: Opcode, payload: ByteBuffer) -> ByteBuffer {
+        var head: [UInt8] = []
+        FrameHeader(opcode: opcode, payloadLength: UInt64(payload.readableBytes)).encode(into: &head)
+        var out = ByteBuffer()
+        out.reserveCapacity(head.count + payload.readableBytes)
+        out.writeBytes(head)
+        var payload = payload
+        out.writeBuffer(&payload)
+        return out
+    }
+}
+
+extension UInt64 {
+    fileprivate func clamped(to limit: Int) -> UInt64 { Swift.min(self, UInt64(Swift.max(0, limit))) }
+}

@@ -1,0 +1,136 @@
+import NIOCore
+import NIOPosix
+
+/// Why the echo server could not start.
+public enum EchoServerError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalidConfiguration(String)
+
+    public var description: String {
+        switch self {
+        case .invalidConfiguration(let reason): return "invalid echo server configuration: \(reason)"
+        }
+    }
+}
+
+/// The built-in strict RFC 6455 echo server: it echoes every message back unfragmented, answers pings, and fails
+/// the connection with the right close code on every protocol violation. No extension or subprotocol is selected.
+public final class EchoServer: Sendable {
+    /// The port the server is bound to.
+    public let port: Int
+    public let configuration: EchoServerConfiguration
+
+    private let serverChannel: any Channel
+    private let group: any EventLoopGroup
+    private let ownsGroup: Bool
+    private let connections: ConnectionRegistry
+
+    private init(
+        port: Int, configuration: EchoServerConfiguration, serverChannel: any Channel, group: any EventLoopGroup,
+        ownsGroup: Bool, connections: ConnectionRegistry
+    ) {
+        self.port = port
+        self.configuration = configuration
+        self.serverChannel = serverChannel
+        self.group = group
+        self.ownsGroup = ownsGroup
+        self.connections = connections
+    }
+
+    /// Starts listening. Without `group`, the server runs on event loops of its own, which `stop()` shuts down.
+    public static func start(
+        _ configuration: EchoServerConfiguration, group: (any EventLoopGroup)? = nil
+    ) async throws -> EchoServer {
+        guard (0...65535).contains(configuration.port) else {
+            throw EchoServerError.invalidConfiguration("port \(configuration.port) is out of range")
+        }
+        guard configuration.maxMessageSize >= 0 else {
+            throw EchoServerError.invalidConfiguration("maxMessageSize must not be negative")
+        }
+        guard configuration.maxHandshakeSize > 0 else {
+            throw EchoServerError.invalidConfiguration("maxHandshakeSize must be positive")
+        }
+        let ownsGroup = group == nil
+        let group = group ?? MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount))
+        let connections = ConnectionRegistry(eventLoop: group.next())
+
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .childChannelOption(
+                .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 1 << 20)
+            )
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelInitializer { channel in
+                connections.add(channel)
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(EchoConnectionHandler(configuration: configuration))
+                }
+            }
+        do {
+            let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+            guard let port = channel.localAddress?.port else {
+                try? await channel.close().get()
+                throw EchoServerError.invalidConfiguration("could not tell the bound port")
+            }
+            return EchoServer(
+                port: port, configuration: configuration, serverChannel: channel, group: group,
+                ownsGroup: ownsGroup, connections: connections)
+        } catch {
+            if ownsGroup { try? await group.shutdownGracefully() }
+            throw error
+        }
+    }
+
+    /// Stops listening and closes every open connection (and the event loops the server made itself).
+    public func stop() async throws {
+        guard let open = try await connections.stop() else { return }
+        do {
+            try await serverChannel.close().get()
+        } catch ChannelError.alreadyClosed {
+        }
+        for channel in open {
+            try? await channel.close().get()
+        }
+        if ownsGroup { try await group.shutdownGracefully() }
+    }
+}
+
+/// The open connections of a server, so that `stop()` can close them. Its state lives on one event loop.
+private final class ConnectionRegistry: Sendable {
+    private struct State: Sendable {
+        var channels: [ObjectIdentifier: any Channel] = [:]
+        var stopped = false
+    }
+    private let state: NIOLoopBoundBox<State>
+
+    init(eventLoop: any EventLoop) {
+        state = .makeBoxSendingValue(State(), eventLoop: eventLoop)
+    }
+
+    func add(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        let state = self.state
+        state.eventLoop.execute {
+            guard !state.value.stopped else {
+                channel.close(promise: nil)
+                return
+            }
+            state.value.channels[id] = channel
+            channel.closeFuture.hop(to: state.eventLoop).whenComplete { _ in
+                state.value.channels[id] = nil
+            }
+        }
+    }
+
+    /// Marks the server stopped and hands out the open connections; nil if it was already stopped.
+    func stop() async throws -> [any Channel]? {
+        let state = self.state
+        return try await state.eventLoop.submit { () -> [any Channel]? in
+            guard !state.value.stopped else { return nil }
+            state.value.stopped = true
+            defer { state.value.channels = [:] }
+            return Array(state.value.channels.values)
+        }.get()
+    }
+}

@@ -1,0 +1,27 @@
+/// Settings of the built-in echo server.
+public struct EchoServerConfiguration: Sendable, Equatable {
+    /// The address to listen on.
+    public var host: String
+    /// The TCP port to listen on; 0 picks any free port (`EchoServer.port` tells which).
+    public var port: Int
+    /// The largest message, in octets, the server takes; a longer one is answered with Close 1009.
+    public var maxMessageSize: Int
+    /// The value of the `Server` header in handshake answers.
+    public var serverName: String
+    /// The largest opening-handshake request header block, in octets; a longer one is answered with 400.
+    public var maxHandshakeSize: Int
+    /// How long a client may take to send its opening handshake before the connection is dropped.
+    public var handshakeTimeout: Duration
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 9001, maxMessageSize: Int = 64 << 20,
+        serverName: String = "wsspec-echo", maxHandshakeSize: Int = 16 << 10, handshakeTimeout: Duration = .seconds(10)
+    ) {
+        self.host = host
+        self.port = port
+        self.maxMessageSize = maxMessageSize
+        self.serverName = serverName
+        self.maxHandshakeSize = maxHandshakeSize
+        self.handshakeTimeout = handshakeTimeout
+    }
+}

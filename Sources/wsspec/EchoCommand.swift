@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import Testee
+
+struct EchoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "echo", abstract: "Run wsspec's strict RFC 6455 echo server.")
+
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on (0 picks a free one).") var port = 9001
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0–65535, got \(port)") }
+    }
+
+    func run() async throws {
+        var configuration = EchoServerConfiguration()
+        configuration.host = host
+        configuration.port = port
+        let server: EchoServer
+        do {
+            server = try await EchoServer.start(configuration)
+        } catch {
+            throw UsageError("cannot listen on \(host):\(port): \(error)")
+        }
+        print("wsspec echo server listening on ws://\(host):\(server.port)")
+        // Serve until interrupted.
+        while !Task.isCancelled {
+            try await Task.sleep(nanoseconds: 3_600_000_000_000)
+        }
+    }
+}

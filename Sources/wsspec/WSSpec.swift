@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct WSSpec: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wsspec",
+        abstract: "A WebSocket server conformance fuzzer (RFC 6455), the Autobahn|Testsuite fuzzing client rebuilt.",
+        discussion: """
+            Exit codes: 0 every case passed (behaviour OK, NON-STRICT or INFORMATIONAL and close OK or \
+            INFORMATIONAL); 1 a case failed or could not be run; 2 a usage or configuration error.
+            """,
+        version: "0.1.0",
+        subcommands: [RunCommand.self, ListCommand.self, EchoCommand.self],
+        defaultSubcommand: RunCommand.self)
+
+    /// Usage and configuration errors exit with 2 (ArgumentParser's default would be 64).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure || error is UsageError {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// A problem with what the user asked for: exit code 2.
+struct UsageError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data(("wsspec: " + message + "\n").utf8))
+}
