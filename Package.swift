@@ -59,7 +59,11 @@ let package = Package(
         .testTarget(name: "FuzzerTests", dependencies: ["Fuzzer", "CaseModel", "Reports", "WebSocketWire"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Fuzzer", "CaseModel", "Reports", "Testee", "WebSocketWire"]
+            dependencies: [
+                "Fuzzer", "CaseModel", "Reports", "Testee", "WebSocketWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -90,11 +90,9 @@ public struct EchoConnectionStateMachine: Sendable {
 
     private mutating func processHandshake() -> [Action] {
         let limit = configuration.maxHandshakeSize
-        guard let end = endOfHeaderBlock() else {
-            if request.readableBytes > limit { return reject(ServerHandshake.tooLarge(limit: limit, serverName: configuration.serverName)) }
-            return []
-        }
-        guard end <= limit else {
+        let end = endOfHeaderBlock()
+        guard let end, end <= limit else {
+            guard end != nil || request.readableBytes > limit else { return [] }  // wait for more
             return reject(ServerHandshake.tooLarge(limit: limit, serverName: configuration.serverName))
         }
         let block = request.readBytes(length: end)!

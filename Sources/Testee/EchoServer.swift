@@ -23,6 +23,7 @@ public final class EchoServer: Sendable {
     private let group: any EventLoopGroup
     private let ownsGroup: Bool
     private let connections: ConnectionRegistry
+    private let stopping = StopOnce()
 
     private init(
         port: Int, configuration: EchoServerConfiguration, serverChannel: any Channel, group: any EventLoopGroup,
@@ -82,17 +83,22 @@ public final class EchoServer: Sendable {
         }
     }
 
-    /// Stops listening and closes every open connection (and the event loops the server made itself).
+    /// Stops listening and closes every open connection (and the event loops the server made itself). Calling it
+    /// again, or concurrently, waits for the same stop. With a `group` of the caller's, call it before shutting
+    /// that group down.
     public func stop() async throws {
-        guard let open = try await connections.stop() else { return }
-        do {
-            try await serverChannel.close().get()
-        } catch ChannelError.alreadyClosed {
+        let (serverChannel, connections, group, ownsGroup) = (serverChannel, connections, group, ownsGroup)
+        try await stopping.run {
+            let open = try await connections.stop()
+            do {
+                try await serverChannel.close().get()
+            } catch ChannelError.alreadyClosed {
+            }
+            for channel in open {
+                try? await channel.close().get()
+            }
+            if ownsGroup { try await group.shutdownGracefully() }
         }
-        for channel in open {
-            try? await channel.close().get()
-        }
-        if ownsGroup { try await group.shutdownGracefully() }
     }
 }
 
@@ -123,14 +129,25 @@ private final class ConnectionRegistry: Sendable {
         }
     }
 
-    /// Marks the server stopped and hands out the open connections; nil if it was already stopped.
-    func stop() async throws -> [any Channel]? {
+    /// Marks the server stopped and hands out the open connections.
+    func stop() async throws -> [any Channel] {
         let state = self.state
-        return try await state.eventLoop.submit { () -> [any Channel]? in
-            guard !state.value.stopped else { return nil }
+        return try await state.eventLoop.submit { () -> [any Channel] in
             state.value.stopped = true
             defer { state.value.channels = [:] }
             return Array(state.value.channels.values)
         }.get()
+    }
+}
+
+/// Runs the stop procedure once; later callers wait for the same outcome.
+private actor StopOnce {
+    private var task: Task<Void, any Error>?
+
+    func run(_ body: @escaping @Sendable () async throws -> Void) async throws {
+        if let task { return try await task.value }
+        let task = Task { try await body() }
+        self.task = task
+        try await task.value
     }
 }
