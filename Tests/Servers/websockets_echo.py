@@ -1,9 +1,15 @@
 """Echo server on Python `websockets`, configured as in the reference run wsspec is compared with.
 
-Usage: python websockets_echo.py PORT   (prints "listening PORT" once it accepts connections)
+Usage: python websockets_echo.py PORT [--exit-with-stdin]
+  PORT 0 picks a free port; the script prints "listening PORT" once it accepts connections.
+  --exit-with-stdin: exit when stdin reaches end of file, so a test that dies never leaves the server behind.
+Its log goes to stderr.
 """
 import asyncio
+import os
+import signal
 import sys
+import threading
 
 from websockets.asyncio.server import serve
 
@@ -15,9 +21,19 @@ async def echo(websocket):
 
 async def main(port):
     async with serve(echo, "127.0.0.1", port, max_size=None, ping_interval=None) as server:
-        print("listening", port, flush=True)
+        bound = server.sockets[0].getsockname()[1]
+        print("listening", bound, flush=True)
         await server.serve_forever()
 
 
+def exit_when_stdin_closes():
+    sys.stdin.buffer.read()
+    os._exit(0)
+
+
 if __name__ == "__main__":
+    # A parent that spawns us from a thread with signals blocked (libdispatch does) passes on that mask.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    if "--exit-with-stdin" in sys.argv[2:]:
+        threading.Thread(target=exit_when_stdin_closes, daemon=True).start()
     asyncio.run(main(int(sys.argv[1])))

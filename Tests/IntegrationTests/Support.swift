@@ -1,0 +1,104 @@
+import CaseModel
+import Foundation
+import Fuzzer
+import NIOPosix
+import Reports
+
+/// The repository this test file belongs to.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+/// The built-in suite.
+func builtinSuite() throws -> CaseSuite {
+    try CaseSuite.load(directory: repositoryRoot.appendingPathComponent("Cases"))
+}
+
+/// Runs the selected cases one after the other against `url` and returns their records.
+func runCases(_ patterns: [String], against url: String, seed: UInt64 = 7, agent: String? = nil) async throws -> [CaseRecord] {
+    let suite = try builtinSuite()
+    let selected = try CaseSelection(include: patterns).select(from: suite)
+    let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    let runner = CaseRunner(group: group, settings: RunSettings(seed: seed))
+    let server = try ServerTarget(url: url, agent: agent)
+    var records: [CaseRecord] = []
+    for definition in selected {
+        records.append(await runner.run(definition, ordinal: suite.ordinal(of: definition.id) ?? 0, server: server))
+    }
+    try await group.shutdownGracefully()
+    return records
+}
+
+/// The reference run's verdicts (`shared/reference/wstest-websockets/index.json`), if present.
+enum Reference {
+    static let directory: URL? = {
+        var candidates: [URL] = []
+        if let dir = ProcessInfo.processInfo.environment["WSSPEC_REFERENCE_DIR"] {
+            candidates.append(URL(fileURLWithPath: dir))
+        }
+        candidates.append(repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/reference/wstest-websockets"))
+        candidates.append(URL(fileURLWithPath: "/work/shared/reference/wstest-websockets"))
+        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("index.json").path) }
+    }()
+
+    static func verdicts() throws -> [String: IndexEntry] {
+        guard let directory else { throw MissingReference() }
+        return try ReferenceIndex.load(directory.appendingPathComponent("index.json"))["websockets"] ?? [:]
+    }
+
+    struct MissingReference: Error, CustomStringConvertible {
+        var description: String { "the reference run (shared/reference/wstest-websockets) is not on this machine" }
+    }
+}
+
+/// A Python `websockets` 17.4 echo server started for a test, as in the reference run.
+/// `WSSPEC_PYTHON` names a Python that has websockets installed (`.ci/run` makes one).
+final class PythonEchoServer: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+    private let stdin = Pipe()
+    static var python: String? { ProcessInfo.processInfo.environment["WSSPEC_PYTHON"] }
+
+    init() throws {
+        guard let python = Self.python else { throw Unavailable() }
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [repositoryRoot.appendingPathComponent("Tests/Servers/websockets_echo.py").path, "0", "--exit-with-stdin"]
+        process.standardInput = stdin
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        // The script prints "listening PORT" once it accepts connections.
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.hasPrefix("listening "), let port = Int(text.dropFirst("listening ".count)) else {
+            kill(process.processIdentifier, SIGKILL)
+            throw StartFailed(output: text)
+        }
+        self.port = port
+    }
+
+    /// Ends the server: closing its stdin makes it exit; SIGKILL if it has not within two seconds.
+    /// (Foundation's `waitUntilExit` spins a run loop off the main thread, so this polls instead.)
+    func stop() {
+        try? stdin.fileHandleForWriting.close()
+        let deadline = Date().addingTimeInterval(2)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    struct Unavailable: Error {}
+    struct StartFailed: Error, CustomStringConvertible {
+        var output: String
+        var description: String { "the Python echo server did not start: \(output)" }
+    }
+}
+
+/// A verdict pair that the default pass policy accepts.
+func passes(_ record: CaseRecord) -> Bool {
+    ["OK", "NON-STRICT", "INFORMATIONAL"].contains(record.behavior) && ["OK", "INFORMATIONAL"].contains(record.behaviorClose)
+}
