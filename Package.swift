@@ -53,7 +53,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "WebSocketWireTests", dependencies: ["WebSocketWire"]),
+        .testTarget(
+            name: "WebSocketWireTests",
+            dependencies: ["WebSocketWire", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         .testTarget(name: "CaseModelTests", dependencies: ["CaseModel"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "CaseModel"]),
         .testTarget(name: "FuzzerTests", dependencies: ["Fuzzer", "CaseModel", "Reports", "WebSocketWire"]),

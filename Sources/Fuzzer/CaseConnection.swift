@@ -25,6 +25,9 @@ final class CaseConnectionHandler: ChannelInboundHandler {
 
     private var inWriteTurn = false
     private var holdFlush = false
+    /// When the last queued write was due. Turns are paced from it, not from when the last one ran, so
+    /// the event loop's own latency does not add up over thousands of pieces.
+    private var lastWriteTurnDue = NIODeadline.now()
 
     private func writeTurn() {
         inWriteTurn = true
@@ -84,18 +87,23 @@ final class CaseConnectionHandler: ChannelInboundHandler {
         let loop = context.eventLoop.assumeIsolated()
         for action in engine.takeActions() {
             switch action {
-            case .write(let bytes):
+            case .write(let buffer):
                 // Writes of one event-loop turn go out together, as the reference's reactor sends them.
-                let buffer = context.channel.allocator.buffer(bytes: bytes)
                 lastWrite = context.write(wrapOutboundOut(buffer))
                 needsFlush = true
             case .scheduleWriteTurn:
                 if inWriteTurn {
-                    loop.scheduleTask(in: Self.queuedWriteDelay) { self.writeTurn() }
+                    let now = NIODeadline.now()
+                    var due = lastWriteTurnDue + Self.queuedWriteDelay
+                    // Far behind (a stalled loop): start again from now rather than send a burst.
+                    if due < now - .milliseconds(1) { due = now + Self.queuedWriteDelay }
+                    lastWriteTurnDue = due
+                    loop.scheduleTask(deadline: due) { self.writeTurn() }
                 } else {
                     // The first queued write leaves together with the next one, as in the reference: its
                     // reactor runs the next queued write before it sends what the first one buffered.
                     holdFlush = true
+                    lastWriteTurnDue = NIODeadline.now()
                     loop.execute { self.writeTurn() }
                 }
             case .schedule(let id, let seconds):

@@ -51,6 +51,8 @@ public struct CaseRunner: Sendable {
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(.milliseconds(Int64(settings.connectTimeout * 1000)))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            // Reads of up to 64 KiB, as the reference's reactor does, so `rxOctetStats` compare.
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65536))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(CaseConnectionHandler(engine: engine, done: done))

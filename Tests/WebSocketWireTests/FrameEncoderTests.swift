@@ -1,3 +1,4 @@
+import NIOCore
 import Testing
 import WebSocketWire
 
@@ -170,5 +171,30 @@ struct FrameEncoderTests {
     func normalCloseCodes() {
         for code in [1000, 3000, 3999, 4999] { #expect(CloseCode.isAllowedForNormalClose(code), "\(code)") }
         for code in [0, 1001, 1002, 1011, 2999, 5000] { #expect(!CloseCode.isAllowedForNormalClose(code), "\(code)") }
+    }
+}
+
+@Suite("FrameEncoder into a ByteBuffer")
+struct FrameEncoderBufferTests {
+    @Test("a pattern repeated in the buffer equals the array path, for every length and key offset",
+          arguments: [0, 1, 9, 10, 11, 125, 126, 65_535, 65_536, 100_003])
+    func repeatedInPlace(length: Int) {
+        let pattern = Array("BAsd7&jh23".utf8)
+        let key = MaskKey(0xA1, 0xB2, 0xC3, 0xD4)
+        let header = FrameHeader(fin: true, rsv: 0, opcode: .text, maskKey: key, payloadLength: UInt64(length))
+        var buffer = ByteBuffer()
+        FrameEncoder.encode(header, pattern: pattern, repeatedTo: length, into: &buffer)
+        let expected = FrameEncoder.encode(header, payload: FrameEncoder.repeated(pattern, toLength: length))
+        #expect(Array(buffer.readableBytesView) == expected)
+        let plain = (0..<length).map { pattern[$0 % pattern.count] }
+        #expect(FrameEncoder.repeated(pattern, toLength: length) == plain)
+    }
+
+    @Test("an empty pattern writes the header only, whatever the declared length")
+    func headerOnly() {
+        let header = FrameHeader(fin: false, rsv: 0, opcode: .text, maskKey: MaskKey(1, 2, 3, 4), payloadLength: 21)
+        var buffer = ByteBuffer()
+        FrameEncoder.encode(header, pattern: [], into: &buffer)
+        #expect(Array(buffer.readableBytesView) == [0x01, 0x95, 1, 2, 3, 4])
     }
 }
