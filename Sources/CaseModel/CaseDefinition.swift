@@ -76,7 +76,42 @@ public enum Step: Sendable, Equatable {
     case pause(seconds: Double, tag: String?)
     case closeAfter(seconds: Double)
     case killAfter(seconds: Double)
-    case wirelog(Bool)
+    /// Switches the wire log's octet and frame entries; `silent` leaves no `WLM` entry of the switch.
+    case wirelog(Bool, silent: Bool)
+    /// Writes the header of a frame whose payload the following `frameData` steps write, piece by piece.
+    case frameBegin(FrameBeginStep)
+    /// The next piece of the payload of the frame `frameBegin` opened, masked where that frame left off.
+    case frameData(Payload)
+}
+
+/// The header of a frame whose payload is written later, in pieces.
+public struct FrameBeginStep: Sendable, Equatable {
+    public var opcode: Opcode
+    public var fin: Bool
+    public var rsv: UInt8
+    /// The declared payload length, whatever the pieces add up to.
+    public var length: Int
+
+    public init(opcode: Opcode, fin: Bool = true, rsv: UInt8 = 0, length: Int) {
+        self.opcode = opcode
+        self.fin = fin
+        self.rsv = rsv
+        self.length = length
+    }
+}
+
+/// The echo check of the limits and performance cases (category 9): every data message the server sends
+/// back must be the one just sent — same type, same length and (beyond the reference) same octets.
+public struct EchoCheck: Sendable, Equatable {
+    /// The case's time limit, named in the result while no (or not every) echo has come.
+    public var within: Double
+    /// How many round trips: after each correct echo wsspec sends the last message again, until this many.
+    public var rounds: Int
+
+    public init(within: Double, rounds: Int = 1) {
+        self.within = within
+        self.rounds = rounds
+    }
 }
 
 /// An event a case expects to observe.
@@ -133,13 +168,15 @@ public struct CaseDefinition: Sendable, Equatable {
     public var close: CloseExpectation
     public var autoClose: Bool
     public var verdict: VerdictRules
+    /// When set, the echo check decides the behaviour and `expected` is empty.
+    public var echo: EchoCheck?
     public var source: SourceLocation
 
     public init(
         id: CaseID, description: String, expectation: String, rfc: String? = nil, category: CaseGroup,
         subcategory: CaseGroup? = nil, steps: [Step], expected: [(outcome: String, events: [ExpectedEvent])],
         close: CloseExpectation, autoClose: Bool = true, verdict: VerdictRules = VerdictRules(),
-        source: SourceLocation
+        echo: EchoCheck? = nil, source: SourceLocation
     ) {
         self.id = id
         self.description = description
@@ -152,6 +189,7 @@ public struct CaseDefinition: Sendable, Equatable {
         self.close = close
         self.autoClose = autoClose
         self.verdict = verdict
+        self.echo = echo
         self.source = source
     }
 
@@ -159,6 +197,6 @@ public struct CaseDefinition: Sendable, Equatable {
         lhs.id == rhs.id && lhs.description == rhs.description && lhs.steps == rhs.steps
             && lhs.expected.map(\.outcome) == rhs.expected.map(\.outcome)
             && lhs.expected.map(\.events) == rhs.expected.map(\.events) && lhs.close == rhs.close
-            && lhs.autoClose == rhs.autoClose && lhs.verdict == rhs.verdict
+            && lhs.autoClose == rhs.autoClose && lhs.verdict == rhs.verdict && lhs.echo == rhs.echo
     }
 }

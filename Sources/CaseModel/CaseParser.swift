@@ -8,12 +8,12 @@ struct CaseParser {
     let subcategories: [String: CaseGroup]
 
     static let caseKeys: Set<String> = [
-        "id", "description", "expectation", "rfc", "table", "steps", "expect", "close", "auto-close", "verdict",
+        "id", "description", "expectation", "rfc", "table", "steps", "expect", "close", "auto-close", "verdict", "echo",
     ]
 
     func parse(_ node: Node) throws -> [CaseDefinition] {
         let m = try reader.mapping(
-            node, allowed: Self.caseKeys, required: ["id", "description", "expectation", "steps", "expect", "close"],
+            node, allowed: Self.caseKeys, required: ["id", "description", "expectation", "steps", "close"],
             what: "a case")
         guard let tableNode = m["table"] else {
             return [try definition(node)]
@@ -119,7 +119,15 @@ struct CaseParser {
             }
         }
         let steps = try reader.sequence(m["steps"]!).map(step)
-        let expected = try expectations(m["expect"]!)
+        try checkStreamingSteps(steps, in: m["steps"]!)
+        var echo: EchoCheck?
+        var expected: [(outcome: String, events: [ExpectedEvent])] = []
+        switch (m["expect"], m["echo"]) {
+        case (let e?, nil): expected = try expectations(e)
+        case (nil, let e?): echo = try echoCheck(e)
+        case (_?, let e?): throw reader.error("a case has either 'expect' or 'echo', not both", at: e)
+        case (nil, nil): throw reader.error("a case needs 'expect' (the events that must arrive) or 'echo'", at: node)
+        }
         let close = try closeExpectation(m["close"]!)
         var verdict = VerdictRules()
         if let v = m["verdict"] { verdict = try verdictRules(v) }
@@ -135,11 +143,44 @@ struct CaseParser {
             close: close,
             autoClose: try m["auto-close"].map { try reader.bool($0) } ?? true,
             verdict: verdict,
+            echo: echo,
             source: reader.location(node))
+    }
+
+    func echoCheck(_ node: Node) throws -> EchoCheck {
+        let m = try reader.mapping(node, allowed: ["within", "rounds"], required: ["within"], what: "echo")
+        return EchoCheck(
+            within: try reader.seconds(m["within"]!),
+            rounds: try reader.optionalInt(m["rounds"], in: 1...10_000_000) ?? 1)
+    }
+
+    /// `frame-data` continues the frame `frame-begin` opened: it needs one, and the pieces may not exceed its length.
+    func checkStreamingSteps(_ steps: [Step], in node: Node) throws {
+        var remaining: Int?
+        for (index, step) in steps.enumerated() {
+            let at = node.sequence?[index] ?? node
+            switch step {
+            case .frameBegin(let begin):
+                remaining = begin.length
+            case .frameData(let payload):
+                guard let left = remaining else {
+                    throw reader.error("frame-data needs a frame-begin before it", at: at)
+                }
+                guard payload.count <= left else {
+                    throw reader.error("frame-data writes \(payload.count) octets but the frame has only \(left) left", at: at)
+                }
+                remaining = left - payload.count
+            case .send, .message, .raw, .close, .closeFrame:
+                remaining = nil
+            case .pause, .closeAfter, .killAfter, .wirelog:
+                break
+            }
+        }
     }
 
     static let stepNames = [
         "send", "message", "raw", "close", "close-frame", "pause", "close-after", "kill-after", "wirelog",
+        "frame-begin", "frame-data",
     ]
 
     func step(_ node: Node) throws -> Step {
@@ -206,7 +247,21 @@ struct CaseParser {
         case "kill-after":
             return .killAfter(seconds: try reader.seconds(value))
         case "wirelog":
-            return .wirelog(try reader.bool(value))
+            if value.mapping != nil {
+                let m = try reader.mapping(value, allowed: ["enabled", "silent"], required: ["enabled"], what: "wirelog")
+                return .wirelog(try reader.bool(m["enabled"]!), silent: try m["silent"].map { try reader.bool($0) } ?? false)
+            }
+            return .wirelog(try reader.bool(value), silent: false)
+        case "frame-begin":
+            let m = try reader.mapping(
+                value, allowed: ["opcode", "fin", "rsv", "length"], required: ["opcode", "length"], what: "frame-begin")
+            return .frameBegin(
+                FrameBeginStep(
+                    opcode: try opcode(m["opcode"]!), fin: try m["fin"].map { try reader.bool($0) } ?? true,
+                    rsv: UInt8(try m["rsv"].map { try reader.int($0, in: 0...7) } ?? 0),
+                    length: try reader.int(m["length"]!, in: 0...Int(Int32.max))))
+        case "frame-data":
+            return .frameData(try reader.payload(value))
         default:
             throw reader.error("unknown step '\(name)' (expected one of: \(Self.stepNames.joined(separator: ", ")))", at: keyNode)
         }

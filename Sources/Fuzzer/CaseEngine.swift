@@ -46,7 +46,7 @@ struct CaseEngine: Sendable {
     }
 
     enum Action: Equatable {
-        case write([UInt8])
+        case write(ByteBuffer)
         /// Call `writeTurn()` again shortly (the reference re-enters its reactor between queued writes).
         case scheduleWriteTurn
         case schedule(TimerID, seconds: Double)
@@ -76,7 +76,7 @@ struct CaseEngine: Sendable {
     private var actions: [Action] = []
     private var handshakeBuffer: [UInt8] = []
     private var parser = FrameParser()
-    private var sendQueue: [(bytes: [UInt8], sync: Bool)] = []
+    private var sendQueue: [(bytes: ByteBuffer, sync: Bool)] = []
     private var sendQueueHead = 0
     private var writeTurnPending = false
     private var nextStep = 0
@@ -93,6 +93,19 @@ struct CaseEngine: Sendable {
     private var frameCollectedCount = 0
     private var controlData: [UInt8] = []
     private var currentFrame: FrameHeader?
+
+    // A frame whose payload the script writes in pieces (`frame-begin`, `frame-data`).
+    private var streamedFrameKey: MaskKey?
+    private var streamedFrameOffset = 0
+
+    // The echo check (`echo`): the message to compare echoes with, and how it goes.
+    private var echoSource: Step?
+    private var echoExpected: (payload: Payload, binary: Bool)?
+    private var echoMatcher: PayloadMatcher?
+    private var echoRounds = 0
+    /// Whether the script switched the wire log off without a `WLM` entry; the echo check switches it on alike.
+    private var wirelogSilent = false
+    private let allocator = ByteBufferAllocator()
 
     static let maxHandshakeResponse = 64 * 1024
 
@@ -126,7 +139,7 @@ struct CaseEngine: Sendable {
         started = Date()
         actions.append(.schedule(.openHandshake, seconds: timeouts.openHandshake))
         actions.append(.schedule(.watchdog, seconds: watchdogDeadline))
-        sendData(Array(request.encoded().utf8), sync: false, chop: nil)
+        sendData(ByteBuffer(string: request.encoded()), sync: false, chop: nil)
     }
 
     mutating func received(_ buffer: ByteBuffer) {
@@ -275,7 +288,7 @@ struct CaseEngine: Sendable {
             case .message(let message):
                 sendMessage(message.payload.bytes(), binary: message.binary, fragmentSize: message.fragmentSize, sync: message.sync)
             case .raw(let payload, let chop, let sync):
-                sendData(payload.bytes(), sync: sync, chop: chop)
+                sendData(allocator.buffer(bytes: payload.bytes()), sync: sync, chop: chop)
             case .close(let code, let reason):
                 sendClose(code: code, reason: reason)
             case .closeFrame(let code, let reason):
@@ -290,9 +303,25 @@ struct CaseEngine: Sendable {
             case .killAfter(let seconds):
                 recorder.timer(.killAfter(seconds: seconds))
                 actions.append(.schedule(.kill(nextTimer()), seconds: seconds))
-            case .wirelog(let enabled):
-                recorder.setLogging(enabled, announce: true)
+            case .wirelog(let enabled, let silent):
+                wirelogSilent = silent
+                recorder.setLogging(enabled, announce: !silent)
+            case .frameBegin(let begin):
+                let key = MaskKey.random(using: &generator)
+                streamedFrameKey = key
+                streamedFrameOffset = 0
+                let header = FrameHeader(
+                    fin: begin.fin, rsv: begin.rsv, opcode: begin.opcode, maskKey: key, payloadLength: UInt64(begin.length))
+                var buffer = allocator.buffer(capacity: header.encodedSize)
+                FrameEncoder.encode(header, pattern: [], into: &buffer)
+                sendData(buffer, sync: false, chop: nil)
+            case .frameData(let payload):
+                var bytes = payload.bytes()
+                streamedFrameKey?.apply(to: &bytes, offset: streamedFrameOffset)
+                streamedFrameOffset += bytes.count
+                sendData(allocator.buffer(bytes: bytes), sync: false, chop: nil)
             }
+            if definition.echo != nil { noteEchoSource(step) }
         }
     }
 
@@ -307,13 +336,15 @@ struct CaseEngine: Sendable {
         opcode: Opcode, pattern: [UInt8], fin: Bool = true, rsv: UInt8 = 0, repeatLength: Int? = nil, chop: Int? = nil,
         sync: Bool = false
     ) {
-        let payload = repeatLength.map { FrameEncoder.repeated(pattern, toLength: $0) } ?? pattern
+        let length = pattern.isEmpty ? 0 : (repeatLength ?? pattern.count)
         let key = MaskKey.random(using: &generator)
-        let header = FrameHeader(fin: fin, rsv: rsv, opcode: opcode, maskKey: key, payloadLength: UInt64(payload.count))
+        let header = FrameHeader(fin: fin, rsv: rsv, opcode: opcode, maskKey: key, payloadLength: UInt64(length))
         recorder.txFrame(
             payload: BytePreview(pattern), opcode: opcode.rawValue, fin: fin, rsv: rsv, mask: key.array,
             repeatLength: repeatLength, chop: chop, sync: sync)
-        sendData(FrameEncoder.encode(header, payload: payload), sync: sync, chop: chop)
+        var buffer = allocator.buffer(capacity: header.encodedSize + length)
+        FrameEncoder.encode(header, pattern: pattern, repeatedTo: repeatLength, into: &buffer)
+        sendData(buffer, sync: sync, chop: chop)
     }
 
     /// A data message, fragmented as the reference does (an exact multiple ends with an empty frame).
@@ -358,14 +389,14 @@ struct CaseEngine: Sendable {
         if !isReply { actions.append(.schedule(.closeHandshake, seconds: timeouts.closeHandshake)) }
     }
 
-    private mutating func sendData(_ bytes: [UInt8], sync: Bool, chop: Int?) {
+    private mutating func sendData(_ bytes: ByteBuffer, sync: Bool, chop: Int?) {
         if let chop, chop > 0 {
             var i = 0
             repeat {
-                let j = min(i + chop, bytes.count)
-                sendQueue.append((Array(bytes[i..<j]), true))
+                let n = min(chop, bytes.readableBytes - i)
+                sendQueue.append((bytes.getSlice(at: bytes.readerIndex + i, length: n)!, true))
                 i += chop
-            } while i < bytes.count
+            } while i < bytes.readableBytes
             trigger()
         } else if sync || sendQueueHead < sendQueue.count {
             sendQueue.append((bytes, sync))
@@ -387,16 +418,16 @@ struct CaseEngine: Sendable {
             return
         }
         let (bytes, sync) = sendQueue[sendQueueHead]
-        sendQueue[sendQueueHead].bytes = []
+        sendQueue[sendQueueHead].bytes = ByteBuffer()
         sendQueueHead += 1
         if state != .closed { write(bytes, sync: sync) }
         writeTurnPending = true
         actions.append(.scheduleWriteTurn)
     }
 
-    private mutating func write(_ bytes: [UInt8], sync: Bool) {
+    private mutating func write(_ bytes: ByteBuffer, sync: Bool) {
         guard state != .closed else { return }
-        recorder.txOctets(bytes, sync: sync)
+        recorder.txOctets(bytes.readableBytesView, sync: sync)
         actions.append(.write(bytes))
     }
 
@@ -439,6 +470,7 @@ struct CaseEngine: Sendable {
                         validatesUTF8 = header.opcode == .text
                         validator.reset()
                         messageData = []
+                        if let expected = echoExpected { echoMatcher = PayloadMatcher(expecting: expected.payload) }
                     }
                     frameCollected = []
                     frameCollectedCount = 0
@@ -472,7 +504,11 @@ struct CaseEngine: Sendable {
             frameCollected.append(contentsOf: chunk.readableBytesView.prefix(BytePreview.keptBytes - frameCollected.count))
         }
         frameCollectedCount += chunk.readableBytes
-        messageData.append(contentsOf: chunk.readableBytesView)
+        if definition.echo != nil {
+            if echoMatcher != nil { chunk.withUnsafeReadableBytes { echoMatcher!.consume($0) } }
+        } else {
+            messageData.append(contentsOf: chunk.readableBytesView)
+        }
     }
 
     private mutating func frameEnded(_ header: FrameHeader) {
@@ -495,6 +531,10 @@ struct CaseEngine: Sendable {
             if state == .closed { return }
         }
         if !observation.closing.failedByMe {
+            if definition.echo != nil {
+                echoReceived()
+                return
+            }
             let data = messageData
             messageData = []
             observation.received.append(.message(data, binary: messageBinary))
@@ -551,8 +591,80 @@ struct CaseEngine: Sendable {
         }
     }
 
+    // MARK: - The echo check
+
+    /// The data message the script just sent is what echoes are compared with, and what a round trip resends.
+    private mutating func noteEchoSource(_ step: Step) {
+        switch step {
+        case .send(let frame) where (frame.opcode == .text || frame.opcode == .binary) && frame.fin:
+            let payload = frame.repeatLength.map { Payload.repeated(frame.payload, length: $0) } ?? frame.payload
+            echoExpected = (payload, frame.opcode == .binary)
+            echoSource = step
+        case .message(let message):
+            echoExpected = (message.payload, message.binary)
+            echoSource = step
+        default:
+            break
+        }
+    }
+
+    private mutating func echoReceived() {
+        guard let check = definition.echo else { return }
+        let matcher = echoMatcher
+        echoMatcher = nil
+        let sent = echoExpected
+        let kind = { (binary: Bool) in binary ? "binary" : "text" }
+        var failure: String?
+        if let sent, let matcher {
+            if check.rounds == 1 {
+                if messageBinary != sent.binary {
+                    failure = "Expected \(kind(sent.binary)) message with payload, but got \(kind(messageBinary))."
+                } else if matcher.count != matcher.expectedLength {
+                    failure =
+                        "Expected \(kind(sent.binary)) message with payload of length \(matcher.expectedLength), but got \(matcher.count)."
+                }
+            } else if messageBinary != sent.binary || matcher.count != matcher.expectedLength {
+                failure =
+                    "Echo'ed message type or length differs from what I sent (got binary = \(messageBinary ? "True" : "False"), payload length = \(matcher.count))."
+            }
+            if failure == nil, let m = matcher.mismatch {
+                // Beyond the reference, which compares type and length only.
+                failure =
+                    "The echo of message \(echoRounds + 1) differs from what was sent at payload octet \(m.offset): sent 0x\(hex([m.sent])), got 0x\(hex([m.received]))."
+            }
+        } else {
+            failure = "Received a \(kind(messageBinary)) message, but had sent none."
+        }
+        if let failure {
+            observation.echo = EchoOutcome(behavior: Outcome.failed, result: failure)
+        } else {
+            echoRounds += 1
+            if echoRounds < check.rounds, let source = echoSource {
+                switch source {
+                case .send(let frame):
+                    sendFrame(
+                        opcode: frame.opcode, pattern: frame.payload.bytes(), fin: frame.fin, rsv: frame.rsv,
+                        repeatLength: frame.repeatLength, chop: frame.chop, sync: frame.sync)
+                case .message(let message):
+                    sendMessage(message.payload.bytes(), binary: message.binary, fragmentSize: message.fragmentSize, sync: message.sync)
+                default:
+                    break
+                }
+                return
+            }
+            observation.echo = EchoOutcome(
+                behavior: Outcome.ok,
+                result: check.rounds == 1
+                    ? "Received \(kind(messageBinary)) message of length \(matcher?.count ?? 0)."
+                    : "Ok, received all echo'ed messages in time.")
+        }
+        recorder.setLogging(true, announce: !wirelogSilent)
+        sendClose(code: 1000, reason: nil)
+    }
+
     /// The reference's auto-close: once the events equal every expected list, the client closes.
     private mutating func finishWhenDone() {
+        guard definition.echo == nil else { return }
         for outcome in definition.expected where !Judge.matches(observation.received, outcome.events) { return }
         if definition.close.closedByClient && definition.autoClose {
             sendClose(code: definition.close.codes.first, reason: nil)

@@ -38,7 +38,14 @@ public enum Judge {
         let closing = observation.closing
 
         if observation.connectionWasOpen {
-            if let match = definition.expected.first(where: { matches(observation.received, $0.events) }) {
+            if let check = definition.echo {
+                let within = Int(check.within)
+                let waiting =
+                    check.rounds == 1
+                    ? "Did not receive message within \(within) seconds." : "Case did not finish within \(within) seconds."
+                verdict.behavior = observation.echo?.behavior ?? Outcome.failed
+                verdict.result = observation.echo?.result ?? waiting
+            } else if let match = definition.expected.first(where: { matches(observation.received, $0.events) }) {
                 verdict.behavior = match.outcome
                 verdict.result = "Actual events match at least one expected."
             }

@@ -23,6 +23,19 @@ public struct Observation: Sendable {
     public var connectionWasOpen = false
     /// Frames wsspec sent, by opcode.
     public var txFrames: [Int: Int] = [:]
+    /// The verdict of the echo check, once it has one (cases with `echo`).
+    public var echo: EchoOutcome?
 
     public init() {}
+}
+
+/// What the echo check concluded.
+public struct EchoOutcome: Sendable, Equatable {
+    public var behavior: String
+    public var result: String
+
+    public init(behavior: String, result: String) {
+        self.behavior = behavior
+        self.result = result
+    }
 }

@@ -29,7 +29,7 @@ struct CaseEngineTests {
         #expect(actions == [
             .schedule(.openHandshake, seconds: 5),
             .schedule(.watchdog, seconds: h.engine.watchdogDeadline),
-            .write(Array(request.encoded().utf8)),
+            .write(ByteBuffer(string: request.encoded())),
         ])
         #expect(request.encoded().hasPrefix("GET / HTTP/1.1\r\nUser-Agent: wsspec/"))
         #expect(request.encoded().contains("\r\nHost: 127.0.0.1:9001\r\n"))
@@ -550,7 +550,7 @@ struct CaseEngineTests {
     @Test("wirelog: false stops octet and frame entries but not timers; statistics go on")
     func wirelogSwitch() throws {
         let d = definition(steps: [
-            .wirelog(false), .send(FrameStep(opcode: .text, payload: .bytes(hello))), .killAfter(seconds: 1),
+            .wirelog(false, silent: false), .send(FrameStep(opcode: .text, payload: .bytes(hello))), .killAfter(seconds: 1),
         ], close: serverFails1002)
         var h = Harness(d)
         _ = h.open()

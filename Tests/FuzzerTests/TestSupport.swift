@@ -120,8 +120,8 @@ struct Harness {
                 handshakeDone = true
                 continue
             }
-            written += data
-            clientStream.append(data)
+            written += data.readableBytesView
+            clientStream.append(Array(data.readableBytesView))
         }
         return actions
     }
@@ -147,7 +147,7 @@ struct Harness {
 
 extension CaseEngine.Action {
     var written: [UInt8]? {
-        if case .write(let data) = self { return data }
+        if case .write(let data) = self { return Array(data.readableBytesView) }
         return nil
     }
 }
