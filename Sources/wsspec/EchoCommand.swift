@@ -23,7 +23,8 @@ struct EchoCommand: AsyncParsableCommand {
         } catch {
             throw UsageError("cannot listen on \(host):\(port): \(error)")
         }
-        print("wsspec echo server listening on ws://\(host):\(server.port)")
+        // Unbuffered: a parent process may be waiting for this line on a pipe.
+        FileHandle.standardOutput.write(Data("wsspec echo server listening on ws://\(host):\(server.port)\n".utf8))
         // Serve until interrupted.
         while !Task.isCancelled {
             try await Task.sleep(nanoseconds: 3_600_000_000_000)
