@@ -12,6 +12,8 @@ public struct RunSettings: Sendable {
     public var userAgent: String? = "wsspec/\(WSSpecVersion.current)"
     /// How long to wait for the TCP connection itself.
     public var connectTimeout: Double = 5
+    /// How much of what a server sends wsspec holds (`--max-message-size`).
+    public var limits = ReceiveLimits()
 
     public init(seed: UInt64) { self.seed = seed }
 }
@@ -38,7 +40,7 @@ public struct CaseRunner: Sendable {
         handshake.protocols = server.protocols
         let engine = CaseEngine(
             definition: definition, handshake: handshake, timeouts: settings.timeouts, seed: settings.seed,
-            agent: server.agent)
+            agent: server.agent, limits: settings.limits)
         let started = Date()
         if server.secure {
             return Self.harnessFailure(
@@ -72,6 +74,15 @@ public struct CaseRunner: Sendable {
                 definition, ordinal: ordinal, server: server, engine: engine, started: started,
                 problem: "the connection failed inside wsspec: \(error)")
         }
+    }
+
+    /// The longest `run` can take for `definition`, whatever the server does: the TCP connect timeout plus
+    /// the case's watchdog (everything the case may wait for, plus a margin).
+    public static func deadline(of definition: CaseDefinition, settings: RunSettings) -> Double {
+        let engine = CaseEngine(
+            definition: definition, handshake: HandshakeOptions(), timeouts: settings.timeouts, seed: settings.seed,
+            agent: nil)
+        return settings.connectTimeout + engine.watchdogDeadline
     }
 
     /// Linux lets a timer fire up to 50 µs late by default ("timer slack"); queued writes need better.

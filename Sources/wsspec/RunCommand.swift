@@ -36,8 +36,30 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print nothing while running but the summary.")
     var quiet = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The largest message wsspec accepts from the server, in octets (suffixes K, M, G: 2^10, 2^20, 2^30). A larger one fails the case with 1009.",
+            valueName: "SIZE"))
+    var maxMessageSize = "64M"
+
     func validate() throws {
         if url != nil && spec != nil { throw ValidationError("give either a URL or --spec, not both") }
+        _ = try Self.octets(maxMessageSize)
+    }
+
+    /// `SIZE` of `--max-message-size`: a whole number of octets, optionally with K, M or G (powers of 2^10).
+    static func octets(_ text: String) throws -> UInt64 {
+        var digits = Substring(text.trimmingCharacters(in: .whitespaces))
+        var scale: UInt64 = 1
+        if let last = digits.last, let shift = ["K": 10, "M": 20, "G": 30][last.uppercased()] {
+            scale = 1 << UInt64(shift)
+            digits = digits.dropLast()
+        }
+        guard let n = UInt64(digits), n > 0, n <= UInt64.max / scale else {
+            throw ValidationError("--max-message-size: '\(text)' is not a size (a positive whole number of octets, or with K, M or G)")
+        }
+        return n * scale
     }
 
     func run() async throws {
@@ -71,6 +93,7 @@ struct RunCommand: AsyncParsableCommand {
 
         var settings = RunSettings(seed: seed)
         settings.userAgent = "wsspec/\(WSSpecVersion.current)"
+        settings.limits.maxMessageSize = try Self.octets(maxMessageSize)
         let runner = CaseRunner(group: group, settings: settings)
         var records: [CaseRecord] = []
         let started = Date()
