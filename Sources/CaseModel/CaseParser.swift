@@ -118,11 +118,24 @@ struct CaseParser {
                 throw reader.error("subcategory \(subID) of case \(id) is not listed under 'subcategories'", at: m["id"]!)
             }
         }
-        let steps = try reader.sequence(m["steps"]!).map(step)
-        let expected = try expectations(m["expect"]!)
-        let close = try closeExpectation(m["close"]!)
-        var verdict = VerdictRules()
-        if let v = m["verdict"] { verdict = try verdictRules(v) }
+        // Every broken step, and broken expect/close/verdict, is its own problem: all are reported at once.
+        var problems: [CaseFileError] = []
+        func collect<T>(_ parse: () throws -> T) -> T? {
+            do { return try parse() } catch let error as CaseFileError {
+                problems.append(error)
+            } catch let error as CaseLoadError {
+                problems += error.problems
+            } catch {
+                problems.append(reader.error("\(error)", at: node))
+            }
+            return nil
+        }
+        let steps = try reader.sequence(m["steps"]!).compactMap { node in collect { try step(node) } }
+        let expected = collect { try expectations(m["expect"]!) }
+        let close = collect { try closeExpectation(m["close"]!) }
+        var verdict: VerdictRules? = VerdictRules()
+        if let v = m["verdict"] { verdict = collect { try verdictRules(v) } }
+        guard problems.isEmpty, let expected, let close, let verdict else { throw CaseLoadError(problems) }
         return CaseDefinition(
             id: id,
             description: try reader.string(m["description"]!),

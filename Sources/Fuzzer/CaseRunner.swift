@@ -58,8 +58,9 @@ public struct CaseRunner: Sendable {
                     try channel.pipeline.syncOperations.addHandler(CaseConnectionHandler(engine: engine, done: done))
                 }
             }
+        let channel: Channel
         do {
-            _ = try await bootstrap.connect(host: server.host, port: server.port).get()
+            channel = try await bootstrap.connect(host: server.host, port: server.port).get()
         } catch {
             done.fail(error)
             return Self.harnessFailure(
@@ -67,8 +68,16 @@ public struct CaseRunner: Sendable {
                 problem: "cannot connect to \(server.host):\(server.port): \(error)")
         }
         do {
-            let finished = try await done.futureResult.get()
-            return Self.record(of: finished, ordinal: ordinal)
+            // Cancelling the task (wsspec was interrupted) closes the connection; the case is then recorded
+            // as interrupted, with what happened until then.
+            let finished = try await withTaskCancellationHandler {
+                if Task.isCancelled { channel.close(promise: nil) }
+                return try await done.futureResult.get()
+            } onCancel: {
+                channel.close(promise: nil)
+            }
+            let record = Self.record(of: finished, ordinal: ordinal)
+            return Task.isCancelled ? Self.interrupted(record) : record
         } catch {
             return Self.harnessFailure(
                 definition, ordinal: ordinal, server: server, engine: engine, started: started,
@@ -132,6 +141,18 @@ public struct CaseRunner: Sendable {
             statistics: engine.recorder.statistics,
             trafficStats: nil,
             harnessError: nil)
+    }
+
+    /// A case cut short because wsspec was interrupted: ERROR / ERROR, never the server's failure.
+    static func interrupted(_ record: CaseRecord) -> CaseRecord {
+        var record = record
+        let problem = "wsspec was interrupted before the case finished"
+        record.behavior = Outcome.error
+        record.behaviorClose = Outcome.error
+        record.result = "wsspec could not run this case: \(problem)"
+        record.resultClose = record.result
+        record.harnessError = problem
+        return record
     }
 
     static func harnessFailure(

@@ -74,9 +74,12 @@ struct RunCommand: AsyncParsableCommand {
         let writer: ReportWriter
         do {
             writer = try ReportWriter(directory: URL(fileURLWithPath: plan.outdir))
+            // Proves the folder is writable before any case runs: an empty index is a valid one.
+            try writer.writeIndex()
         } catch {
             throw UsageError("cannot use the output folder: \(error)")
         }
+        let interruption = Interruption.install()
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var echo: EchoServer?
@@ -97,9 +100,13 @@ struct RunCommand: AsyncParsableCommand {
         let runner = CaseRunner(group: group, settings: settings)
         var records: [CaseRecord] = []
         let started = Date()
-        for server in plan.servers {
+        cases: for server in plan.servers {
             for definition in selected {
-                let record = await runner.run(definition, ordinal: suite.ordinal(of: definition.id) ?? 0, server: server)
+                if interruption.signal != nil { break cases }
+                let ordinal = suite.ordinal(of: definition.id) ?? 0
+                let record = await interruption.cancellable {
+                    await runner.run(definition, ordinal: ordinal, server: server)
+                }
                 if plan.excludes(agent: record.agent, caseID: record.caseID) { continue }
                 do {
                     try writer.write(record)
@@ -114,6 +121,11 @@ struct RunCommand: AsyncParsableCommand {
         try? await echo?.stop()
         try? await group.shutdownGracefully()
         print(Console.summary(records, seconds: Date().timeIntervalSince(started), outdir: plan.outdir))
+        if let code = interruption.exitCode {
+            printError(
+                "interrupted by \(interruption.signalName): \(records.count) of \(selected.count * plan.servers.count) cases ran; their reports are complete")
+            throw ExitCode(code)
+        }
         if !records.allSatisfy(Console.passes) { throw ExitCode(1) }
     }
 
