@@ -44,6 +44,22 @@ public enum CaseLoader {
             cases += loaded.cases
             for g in loaded.groups { groups[g.id] = g }
         }
+        problems += duplicates(in: cases)
+        if !problems.isEmpty { throw CaseLoadError(problems) }
+        return CaseSuite(cases: cases, groups: groups)
+    }
+
+    /// Loads the cases of one file's text.
+    public static func load(yaml: String, file: String) throws -> CaseSuite {
+        let loaded = parse(yaml: yaml, file: file)
+        let problems = loaded.problems + duplicates(in: loaded.cases)
+        if !problems.isEmpty { throw CaseLoadError(problems) }
+        return CaseSuite(cases: loaded.cases, groups: Dictionary(loaded.groups.map { ($0.id, $0) }) { a, _ in a })
+    }
+
+    /// A problem for every case whose ID was already defined.
+    static func duplicates(in cases: [CaseDefinition]) -> [CaseFileError] {
+        var problems: [CaseFileError] = []
         var seen: [CaseID: SourceLocation] = [:]
         for c in cases {
             if let first = seen[c.id] {
@@ -52,15 +68,7 @@ public enum CaseLoader {
                 seen[c.id] = c.source
             }
         }
-        if !problems.isEmpty { throw CaseLoadError(problems) }
-        return CaseSuite(cases: cases, groups: groups)
-    }
-
-    /// Loads the cases of one file's text.
-    public static func load(yaml: String, file: String) throws -> CaseSuite {
-        let loaded = parse(yaml: yaml, file: file)
-        if !loaded.problems.isEmpty { throw CaseLoadError(loaded.problems) }
-        return CaseSuite(cases: loaded.cases, groups: Dictionary(loaded.groups.map { ($0.id, $0) }) { a, _ in a })
+        return problems
     }
 
     /// Where the first octet that is not UTF-8 is, as line and column.
