@@ -7,7 +7,7 @@ public struct ReceiveLimits: Sendable, Equatable {
     public var maxMessageSize: UInt64 = 64 * 1024 * 1024
     /// Octet and frame entries kept in one case's wire log; beyond it the log is switched off (a `WLM` entry
     /// says so) while the statistics go on. The suite's chattiest logged cases stay far below it.
-    public var maxWireLogEntries = 100_000
+    public var maxWireLogEntries = 10_000
 
     public init() {}
 

@@ -37,6 +37,8 @@ enum HostileMode: String, CaseIterable, Sendable, CustomStringConvertible {
     case drip1GiB
     /// Writes text frames as fast as it can and never reads again.
     case flood
+    /// Writes pings as fast as it can and never reads again, so wsspec's pongs pile up.
+    case pingFlood
     /// Sends Close with the invalid code 999.
     case invalidCloseCode
     /// Sends Close 1000 with a reason that is not UTF-8.
@@ -286,7 +288,7 @@ private final class HostileHandler: ChannelInboundHandler {
             write(context, [0x82, 0x7F] + withUnsafeBytes(of: UInt64(1 << 30).bigEndian, Array.init))
             let chunk = [UInt8](repeating: 0x2A, count: 1024)
             every(context, milliseconds: 10) { self.write(context, chunk) }
-        case .flood:
+        case .flood, .pingFlood:
             context.channel.setOption(.autoRead, value: false).whenComplete { _ in }
             flood(context)
         case .invalidCloseCode:
@@ -323,7 +325,8 @@ private final class HostileHandler: ChannelInboundHandler {
 
     private func flood(_ context: ChannelHandlerContext) {
         guard !closed else { return }
-        let one = frame(.text, [UInt8](repeating: 0x66, count: 1024))
+        let one = mode == .pingFlood ? frame(.ping, [UInt8](repeating: 0x70, count: 125))
+            : frame(.text, [UInt8](repeating: 0x66, count: 1024))
         var batch: [UInt8] = []
         for _ in 0..<64 { batch += one }
         let done = context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: batch)))

@@ -5,6 +5,9 @@ import NIOPosix
 import Reports
 import Testing
 
+/// The built-in suite, loaded once for all hostile runs.
+let hostileSuite = Result { try builtinSuite() }
+
 /// What a run of some cases against a hostile server left behind.
 struct HostileRun {
     var records: [CaseRecord]
@@ -31,7 +34,7 @@ func runHostile(
 func runConcurrently(_ cases: [String], against url: String, settings: RunSettings, agent: String? = nil) async throws
     -> [(CaseRecord, Double)]
 {
-    let suite = try builtinSuite()
+    let suite = try hostileSuite.get()
     let selected = try CaseSelection(include: cases).select(from: suite)
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let runner = CaseRunner(group: group, settings: settings)
@@ -56,7 +59,7 @@ func runConcurrently(_ cases: [String], against url: String, settings: RunSettin
 func checkHostileRun(
     _ results: [(CaseRecord, Double)], settings: RunSettings, sourceLocation: Testing.SourceLocation = #_sourceLocation
 ) throws -> HostileRun {
-    let suite = try builtinSuite()
+    let suite = try hostileSuite.get()
     let outdir = FileManager.default.temporaryDirectory.appendingPathComponent("wsspec-hostile-\(UUID().uuidString)")
     let writer = try ReportWriter(directory: outdir)
     var run = HostileRun(records: [], seconds: [:], deadlines: [:], outdir: outdir)
@@ -151,6 +154,9 @@ let hostileExpectations: [HostileExpectation] = [
             && (record.closing.wasCloseHandshakeTimeout
                 || record.closing.wasNotCleanReason?.contains("exceeded wsspec's receive limit") == true)
     }, what: "the Close is never answered or the unexpected events exceed the receive limit: TCP dropped by wsspec"),
+    HostileExpectation(mode: .pingFlood, behavior: "FAILED", check: { record in
+        record.closing.droppedByMe && record.closing.wasCloseHandshakeTimeout
+    }, what: "nothing expected arrives and the Close is never answered: close-handshake timeout, TCP dropped by wsspec"),
     HostileExpectation(mode: .resetMidCase, behavior: "FAILED", check: { record in
         record.behaviorClose == "FAILED" && !record.closing.droppedByMe
             && record.closing.wasNotCleanReason?.contains("peer dropped the TCP connection") == true
@@ -182,6 +188,8 @@ struct HostileServerTests {
         let run = try await runHostile(Self.cases, against: server.url)
         defer { try? FileManager.default.removeItem(at: run.outdir) }
         #expect(run.records.count == 3)
+        let slowest = run.seconds.max { $0.value < $1.value }!
+        print("hostile: \(expectation.mode) slowest case \(slowest.key) \(String(format: "%.2f", slowest.value)) s (deadline \(Int(run.deadlines[slowest.key]!)) s)")
         for record in run.records {
             let behavior = expectation.except[record.caseID] ?? expectation.behavior
             #expect(record.behavior == behavior, "\(record.caseID): \(record.behavior) — \(record.result)")
@@ -216,7 +224,7 @@ struct HostileServerTests {
     func crashMidRun() async throws {
         let server = try HostileServer(.polite, crashAfter: 2)
         defer { server.stop() }
-        let suite = try builtinSuite()
+        let suite = try hostileSuite.get()
         let selected = try CaseSelection(include: ["1.1.*"]).select(from: suite)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let runner = CaseRunner(group: group, settings: RunSettings(seed: 3))
@@ -270,12 +278,12 @@ struct MemoryBoundTests {
     @Test(
         "a hostile server cannot make wsspec hold much: flood, 1 GiB announced and dripped with the limit raised above it",
         .enabled(if: residentMemory() != nil),
-        arguments: [HostileMode.flood, .drip1GiB, .maxLength])
+        arguments: [HostileMode.flood, .pingFlood, .drip1GiB, .maxLength])
     func memoryStaysBounded(_ mode: HostileMode) async throws {
         let server = try HostileServer(mode)
         defer { server.stop() }
         var settings = RunSettings(seed: 5)
-        if mode != .flood {
+        if mode != .flood && mode != .pingFlood {
             // Above the announced frame: nothing is refused at the header, so only not storing ahead of the
             // payload keeps the memory down.
             settings.limits.maxMessageSize = 1 << 62
@@ -289,7 +297,7 @@ struct MemoryBoundTests {
         print("memory: \(mode) grew the resident memory by \(growth / 1024) KiB at most; wire log entries: \(run.records.map { $0.wirelog.count })")
         // The stated cap: with the default limit, the unexpected events a flood leaves (≤ the limit) plus a
         // capped wire log; with nothing to keep, next to nothing.
-        let cap = mode == .flood ? 2 * Int(ReceiveLimits().maxMessageSize) : 32 << 20
+        let cap = mode == .flood || mode == .pingFlood ? 2 * Int(ReceiveLimits().maxMessageSize) : 32 << 20
         #expect(growth < cap, "\(mode): resident memory grew by \(growth >> 20) MiB, more than \(cap >> 20) MiB")
         for record in run.records { #expect(record.behavior == "FAILED") }
     }
