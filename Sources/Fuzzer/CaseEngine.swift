@@ -470,19 +470,20 @@ struct CaseEngine: Sendable {
         }
     }
 
-    /// Fails the connection (1009) when `header` takes a frame or message beyond `limits`; false when that
-    /// ended the connection. Nothing of such a frame is stored.
+    /// Fails the connection (1009) when `header` takes a message beyond `limits`; false when that ended the
+    /// connection. Nothing of such a frame is stored. (Control frames longer than 125 octets already break a
+    /// rule; the limit only keeps them from being stored.)
     private mutating func refuseBeyondLimit(_ header: FrameHeader) -> Bool {
+        guard !header.opcode.isControl else { return true }
         let (sum, overflow) = messageDeclaredLength.addingReportingOverflow(header.payloadLength)
-        if !header.opcode.isControl { messageDeclaredLength = overflow ? .max : sum }
-        let size = header.opcode.isControl ? header.payloadLength : messageDeclaredLength
-        guard size > limits.maxMessageSize, !observation.closing.failedByMe else { return true }
+        messageDeclaredLength = overflow ? .max : sum
+        guard messageDeclaredLength > limits.maxMessageSize, !observation.closing.failedByMe else { return true }
         failOverLimit(limits.exceededReason())
         return state != .closed
     }
 
     private mutating func payloadReceived(_ chunk: ByteBuffer) {
-        guard let header = currentFrame, header.payloadLength <= limits.maxMessageSize else { return }
+        guard let header = currentFrame, header.payloadLength <= max(limits.maxMessageSize, 125) else { return }
         if header.opcode.isControl {
             controlData.append(contentsOf: chunk.readableBytesView)
             return

@@ -39,13 +39,13 @@ struct RunCommand: AsyncParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The largest message wsspec accepts from the server, in octets (suffixes K, M, G: 2^10, 2^20, 2^30). A larger one fails the case with 1009.",
+            "The largest message wsspec accepts from the server, in octets (suffixes K, M, G: 2^10, 2^20, 2^30). A larger one fails the case with 1009. Default: the spec's maxMessagePayloadSize option when set, else 64M.",
             valueName: "SIZE"))
-    var maxMessageSize = "64M"
+    var maxMessageSize: String?
 
     func validate() throws {
         if url != nil && spec != nil { throw ValidationError("give either a URL or --spec, not both") }
-        _ = try Self.octets(maxMessageSize)
+        if let maxMessageSize { _ = try Self.octets(maxMessageSize) }
     }
 
     /// `SIZE` of `--max-message-size`: a whole number of octets, optionally with K, M or G (powers of 2^10).
@@ -96,7 +96,7 @@ struct RunCommand: AsyncParsableCommand {
 
         var settings = RunSettings(seed: seed)
         settings.userAgent = "wsspec/\(WSSpecVersion.current)"
-        settings.limits.maxMessageSize = try Self.octets(maxMessageSize)
+        settings.limits.maxMessageSize = try maxMessageSize.map(Self.octets) ?? plan.maxMessageSize ?? (64 << 20)
         let runner = CaseRunner(group: group, settings: settings)
         var records: [CaseRecord] = []
         let started = Date()
@@ -135,6 +135,8 @@ struct RunCommand: AsyncParsableCommand {
         var outdir = "./reports/servers"
         var seed: UInt64?
         var spec: FuzzingSpec?
+        /// The spec's `maxMessagePayloadSize` option, when it sets a limit.
+        var maxMessageSize: UInt64?
 
         func excludes(agent: String, caseID: String) -> Bool {
             spec?.excludes(agent: agent, caseID: caseID) ?? false
@@ -156,6 +158,13 @@ struct RunCommand: AsyncParsableCommand {
             for (key, value) in parsed.options.merging(parsed.servers.first?.options ?? [:], uniquingKeysWith: { $1 }) {
                 if key == "failByDrop" && value != "0" && value != "false" {
                     throw UsageError("\(spec): option failByDrop=true is not supported (wsspec fails connections with a Close, as the reference's default)")
+                }
+                if key == "maxMessagePayloadSize" {
+                    // The reference's 0 means no limit; wsspec keeps its default then.
+                    guard let size = UInt64(value) else {
+                        throw UsageError("\(spec): option maxMessagePayloadSize must be a whole number of octets, got '\(value)'")
+                    }
+                    if size > 0 { plan.maxMessageSize = size }
                 }
             }
             for (i, server) in parsed.servers.enumerated() {

@@ -49,6 +49,26 @@ struct ReceiveLimitsTests {
         #expect(h.observation.received.isEmpty)
     }
 
+    @Test("control frames are not held to the limit: a Close with a reason still counts with a tiny limit")
+    func controlFramesUnderTinyLimit() {
+        var h = Harness(Self.echoHello, limits: Self.limits(1))
+        _ = h.open()
+        _ = h.sentFrames()
+        _ = h.receive(serverClose(1000, "bye"))
+        #expect(h.closing.remoteCloseCode == 1000 && h.closing.remoteCloseReason == "bye")
+        #expect(!h.closing.failedByMe)
+    }
+
+    @Test("a ping announcing 2^63 − 1 octets: Close 1002 for its length, and its payload is not stored")
+    func hugeControlFrame() {
+        var h = Harness(Self.echoHello)
+        _ = h.open()
+        _ = h.sentFrames()
+        _ = h.receive([0x89, 0x7F, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF] + [UInt8](repeating: 1, count: 4096))
+        #expect(h.closing.localCloseCode == 1002)
+        #expect(h.closing.localCloseReason == "control frame with payload length > 125 octets")
+    }
+
     @Test("a message of exactly the limit is accepted")
     func messageAtTheLimit() {
         var h = Harness(Self.echoHello, limits: Self.limits(5))

@@ -204,6 +204,20 @@ struct CommandLineTests {
         }
     }
 
+    @Test("the receive limit: the spec's maxMessagePayloadSize, overridden by --max-message-size")
+    func receiveLimitOptions() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.write("spec.json", #"{"cases": ["1.1.2"], "outdir": "out", "options": {"maxMessagePayloadSize": 100}}"#)
+        let (limited, _, _) = try WSSpecProcess.run(["run", "--spec", "spec.json", "--seed", "1"], in: scratch.url)
+        #expect(limited == 1)
+        let report = try String(contentsOf: scratch.url.appendingPathComponent("out/wsspec_echo_case_1_1_2.json"), encoding: .utf8)
+        #expect(report.contains("message exceeds wsspec's receive limit of 100 octets"))
+        let (raised, stdout, _) = try WSSpecProcess.run(
+            ["run", "--spec", "spec.json", "--max-message-size", "1K"], in: scratch.url)
+        #expect(raised == 0, "\(stdout)")
+    }
+
     @Test("an output folder that cannot be created or written: exit 2 before any case runs")
     func unusableOutdir() throws {
         let scratch = try Scratch()
