@@ -228,6 +228,16 @@ struct CommandLineTests {
             #expect(code == 2, "\(outdir): \(stderr)")
             #expect(stderr.contains("cannot use the output folder") && stderr.contains("a-file"), "\(stderr)")
         }
+        // A folder that exists but refuses files (where the system lets a test make one).
+        guard Unwritable.possible else { return }
+        let locked = scratch.url.appendingPathComponent("locked")
+        try FileManager.default.createDirectory(at: locked, withIntermediateDirectories: true)
+        Unwritable.make(locked)
+        defer { Unwritable.undo(locked) }
+        let (code, _, stderr) = try WSSpecProcess.run(["run", "--cases", "1.1.1", "--outdir", "locked"], in: scratch.url)
+        #expect(code == 2, "\(stderr)")
+        #expect(stderr.contains("cannot use the output folder") && stderr.contains("index.json"), "\(stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: locked.path).isEmpty)
     }
 
     @Test(
