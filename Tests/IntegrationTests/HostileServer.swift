@@ -220,7 +220,6 @@ private final class HostileHandler: ChannelInboundHandler {
         let accept = HandshakeRequest.acceptValue(forKey: key)
         let upgrade = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         let good = upgrade + "Sec-WebSocket-Accept: \(accept)\r\nServer: Hostile/\(mode)\r\n\r\n"
-        let loop = context.eventLoop.assumeIsolated()
         switch mode {
         case .silent:
             return
