@@ -20,7 +20,8 @@ public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
         self.line = line
         self.column = column
     }
-    public var description: String { "\(file):\(line):\(column)" }
+    /// `file:line:column`, or only the file when the problem is not at a place in it (line 0).
+    public var description: String { line > 0 ? "\(file):\(line):\(column)" : file }
 }
 
 /// One frame to send, every header field free.

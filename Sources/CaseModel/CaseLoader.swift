@@ -28,11 +28,15 @@ public enum CaseLoader {
         var groups: [String: CaseGroup] = [:]
         for file in files {
             let name = relativePath(of: file, in: directory)
-            let text: String
+            let data: Data
             do {
-                text = try String(contentsOf: file, encoding: .utf8)
+                data = try Data(contentsOf: file)
             } catch {
                 problems.append(CaseFileError("cannot read file: \(error.localizedDescription)", at: .init(file: name, line: 0, column: 0)))
+                continue
+            }
+            guard let text = String(validating: data, as: UTF8.self) else {
+                problems.append(CaseFileError("the file is not UTF-8 text", at: firstInvalidUTF8(in: Array(data), file: name)))
                 continue
             }
             let loaded = parse(yaml: text, file: name)
@@ -40,6 +44,22 @@ public enum CaseLoader {
             cases += loaded.cases
             for g in loaded.groups { groups[g.id] = g }
         }
+        problems += duplicates(in: cases)
+        if !problems.isEmpty { throw CaseLoadError(problems) }
+        return CaseSuite(cases: cases, groups: groups)
+    }
+
+    /// Loads the cases of one file's text.
+    public static func load(yaml: String, file: String) throws -> CaseSuite {
+        let loaded = parse(yaml: yaml, file: file)
+        let problems = loaded.problems + duplicates(in: loaded.cases)
+        if !problems.isEmpty { throw CaseLoadError(problems) }
+        return CaseSuite(cases: loaded.cases, groups: Dictionary(loaded.groups.map { ($0.id, $0) }) { a, _ in a })
+    }
+
+    /// A problem for every case whose ID was already defined.
+    static func duplicates(in cases: [CaseDefinition]) -> [CaseFileError] {
+        var problems: [CaseFileError] = []
         var seen: [CaseID: SourceLocation] = [:]
         for c in cases {
             if let first = seen[c.id] {
@@ -48,15 +68,23 @@ public enum CaseLoader {
                 seen[c.id] = c.source
             }
         }
-        if !problems.isEmpty { throw CaseLoadError(problems) }
-        return CaseSuite(cases: cases, groups: groups)
+        return problems
     }
 
-    /// Loads the cases of one file's text.
-    public static func load(yaml: String, file: String) throws -> CaseSuite {
-        let loaded = parse(yaml: yaml, file: file)
-        if !loaded.problems.isEmpty { throw CaseLoadError(loaded.problems) }
-        return CaseSuite(cases: loaded.cases, groups: Dictionary(loaded.groups.map { ($0.id, $0) }) { a, _ in a })
+    /// Where the first octet that is not UTF-8 is, as line and column.
+    static func firstInvalidUTF8(in bytes: [UInt8], file: String) -> SourceLocation {
+        var line = 1
+        var lineStart = 0
+        var offset = 0
+        var validator = UTF8Validator()
+        if case .invalid(let index) = bytes.withUnsafeBytes({ validator.validate($0) }) { offset = index } else {
+            offset = bytes.count
+        }
+        for i in 0..<offset where bytes[i] == 0x0A {
+            line += 1
+            lineStart = i + 1
+        }
+        return SourceLocation(file: file, line: line, column: String(decoding: bytes[lineStart..<offset], as: UTF8.self).count + 1)
     }
 
     static func relativePath(of file: URL, in directory: URL) -> String {

@@ -118,19 +118,34 @@ struct CaseParser {
                 throw reader.error("subcategory \(subID) of case \(id) is not listed under 'subcategories'", at: m["id"]!)
             }
         }
-        let steps = try reader.sequence(m["steps"]!).map(step)
-        try checkStreamingSteps(steps, in: m["steps"]!)
-        var echo: EchoCheck?
-        var expected: [(outcome: String, events: [ExpectedEvent])] = []
-        switch (m["expect"], m["echo"]) {
-        case (let e?, nil): expected = try expectations(e)
-        case (nil, let e?): echo = try echoCheck(e)
-        case (_?, let e?): throw reader.error("a case has either 'expect' or 'echo', not both", at: e)
-        case (nil, nil): throw reader.error("a case needs 'expect' (the events that must arrive) or 'echo'", at: node)
+        // Every broken step, and broken expect/close/verdict, is its own problem: all are reported at once.
+        var problems: [CaseFileError] = []
+        func collect<T>(_ parse: () throws -> T) -> T? {
+            do { return try parse() } catch let error as CaseFileError {
+                problems.append(error)
+            } catch let error as CaseLoadError {
+                problems += error.problems
+            } catch {
+                problems.append(reader.error("\(error)", at: node))
+            }
+            return nil
         }
-        let close = try closeExpectation(m["close"]!)
-        var verdict = VerdictRules()
-        if let v = m["verdict"] { verdict = try verdictRules(v) }
+        let stepNodes = try reader.sequence(m["steps"]!)
+        let parsedSteps = stepNodes.map { node in collect { try step(node) } }
+        let steps = parsedSteps.compactMap { $0 }
+        if steps.count == parsedSteps.count { _ = collect { try checkStreamingSteps(steps, in: m["steps"]!) } }
+        var echo: EchoCheck?
+        var expected: [(outcome: String, events: [ExpectedEvent])]? = []
+        switch (m["expect"], m["echo"]) {
+        case (let e?, nil): expected = collect { try expectations(e) }
+        case (nil, let e?): echo = collect { try echoCheck(e) }
+        case (_?, let e?): problems.append(reader.error("a case has either 'expect' or 'echo', not both", at: e))
+        case (nil, nil): problems.append(reader.error("a case needs 'expect' (the events that must arrive) or 'echo'", at: node))
+        }
+        let close = collect { try closeExpectation(m["close"]!) }
+        var verdict: VerdictRules? = VerdictRules()
+        if let v = m["verdict"] { verdict = collect { try verdictRules(v) } }
+        guard problems.isEmpty, let expected, let close, let verdict else { throw CaseLoadError(problems) }
         return CaseDefinition(
             id: id,
             description: try reader.string(m["description"]!),

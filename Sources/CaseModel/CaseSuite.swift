@@ -10,7 +10,8 @@ public struct CaseSuite: Sendable {
     public init(cases: [CaseDefinition], groups: [String: CaseGroup]) {
         self.cases = cases.sorted { $0.id < $1.id }
         self.groups = groups
-        self.index = Dictionary(uniqueKeysWithValues: self.cases.enumerated().map { ($1.id, $0) })
+        // The loader refuses duplicate IDs; should one get here anyway, the first definition wins.
+        self.index = Dictionary(self.cases.enumerated().map { ($1.id, $0) }) { first, _ in first }
     }
 
     public subscript(id: CaseID) -> CaseDefinition? { index[id].map { cases[$0] } }

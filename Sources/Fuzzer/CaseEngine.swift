@@ -57,6 +57,7 @@ struct CaseEngine: Sendable {
 
     let definition: CaseDefinition
     let timeouts: ProtocolTimeouts
+    let limits: ReceiveLimits
     let request: HandshakeRequest
     var agent: String?
 
@@ -75,6 +76,8 @@ struct CaseEngine: Sendable {
     private var generator: SeededRandom
     private var actions: [Action] = []
     private var handshakeBuffer: [UInt8] = []
+    /// How much of `handshakeBuffer` has been searched for the end of the header block.
+    private var handshakeSearched = 0
     private var parser = FrameParser()
     private var sendQueue: [(bytes: ByteBuffer, sync: Bool)] = []
     private var sendQueueHead = 0
@@ -93,6 +96,10 @@ struct CaseEngine: Sendable {
     private var frameCollectedCount = 0
     private var controlData: [UInt8] = []
     private var currentFrame: FrameHeader?
+    /// The sum of the declared lengths of the message being received (checked against `limits`).
+    private var messageDeclaredLength: UInt64 = 0
+    /// Octets held in events beyond the longest expected list (checked against `limits`).
+    private var surplusOctets: UInt64 = 0
 
     // A frame whose payload the script writes in pieces (`frame-begin`, `frame-data`).
     private var streamedFrameKey: MaskKey?
@@ -109,9 +116,14 @@ struct CaseEngine: Sendable {
 
     static let maxHandshakeResponse = 64 * 1024
 
-    init(definition: CaseDefinition, handshake: HandshakeOptions, timeouts: ProtocolTimeouts, seed: UInt64, agent: String?) {
+    init(
+        definition: CaseDefinition, handshake: HandshakeOptions, timeouts: ProtocolTimeouts, seed: UInt64, agent: String?,
+        limits: ReceiveLimits = ReceiveLimits()
+    ) {
         self.definition = definition
         self.timeouts = timeouts
+        self.limits = limits
+        self.recorder.maxEntries = limits.maxWireLogEntries
         self.agent = agent
         var generator = SeededRandom.derived(from: seed, label: definition.id.description)
         self.request = HandshakeRequest(
@@ -243,7 +255,11 @@ struct CaseEngine: Sendable {
     // MARK: - Opening handshake
 
     private mutating func processHandshake() {
-        guard let end = HandshakeResponse.endOfHeaderBlock(in: handshakeBuffer) else {
+        let found = HandshakeResponse.endOfHeaderBlock(in: handshakeBuffer, from: handshakeSearched)
+        handshakeSearched = handshakeBuffer.count
+        // Refused beyond the limit whether or not the block is complete, so the verdict does not depend on
+        // how the octets happened to be split into reads.
+        guard let end = found, end <= Self.maxHandshakeResponse else {
             if handshakeBuffer.count > Self.maxHandshakeResponse {
                 httpResponse = String(decoding: handshakeBuffer.prefix(Self.maxHandshakeResponse), as: UTF8.self)
                 failHandshake("handshake response header block longer than \(Self.maxHandshakeResponse) octets")
@@ -461,6 +477,8 @@ struct CaseEngine: Sendable {
                     failConnection(code: Int(violation.closeCode), reason: violation.reason)
                     if state == .closed { return }
                 }
+                if !header.opcode.isControl && !insideMessage { messageDeclaredLength = 0 }
+                if !refuseBeyondLimit(header) { return }
                 if header.opcode.isControl {
                     controlData = []
                 } else {
@@ -484,8 +502,20 @@ struct CaseEngine: Sendable {
         }
     }
 
+    /// Fails the connection (1009) when `header` takes a message beyond `limits`; false when that ended the
+    /// connection. Nothing of such a frame is stored. (Control frames longer than 125 octets already break a
+    /// rule; the limit only keeps them from being stored.)
+    private mutating func refuseBeyondLimit(_ header: FrameHeader) -> Bool {
+        guard !header.opcode.isControl else { return true }
+        let (sum, overflow) = messageDeclaredLength.addingReportingOverflow(header.payloadLength)
+        messageDeclaredLength = overflow ? .max : sum
+        guard messageDeclaredLength > limits.maxMessageSize, !observation.closing.failedByMe else { return true }
+        failOverLimit(limits.exceededReason())
+        return state != .closed
+    }
+
     private mutating func payloadReceived(_ chunk: ByteBuffer) {
-        guard let header = currentFrame else { return }
+        guard let header = currentFrame, header.payloadLength <= max(limits.maxMessageSize, 125) else { return }
         if header.opcode.isControl {
             controlData.append(contentsOf: chunk.readableBytesView)
             return
@@ -537,6 +567,7 @@ struct CaseEngine: Sendable {
             }
             let data = messageData
             messageData = []
+            guard keepsSurplusEvent(size: data.capacity) else { return }
             observation.received.append(.message(data, binary: messageBinary))
             finishWhenDone()
         }
@@ -553,6 +584,7 @@ struct CaseEngine: Sendable {
         case .ping:
             if state == .open { sendFrame(opcode: .pong, pattern: payload) }
         case .pong:
+            guard keepsSurplusEvent(size: payload.count) else { return }
             observation.received.append(.pong(payload))
             finishWhenDone()
         default:
@@ -660,6 +692,29 @@ struct CaseEngine: Sendable {
         }
         recorder.setLogging(true, announce: !wirelogSilent)
         sendClose(code: 1000, reason: nil)
+    }
+
+    /// Whether an event of `size` octets is kept. Once there are more events than any expected list holds,
+    /// the verdict cannot change, so a flooding server gets to fill only `limits.maxMessageSize` more octets;
+    /// beyond that the connection is failed (1009) and further events are not kept.
+    private mutating func keepsSurplusEvent(size: Int) -> Bool {
+        guard observation.received.count >= definition.expected.map(\.events.count).max() ?? 0 else { return true }
+        // Every kept event also costs its bookkeeping; counted as 64 octets.
+        surplusOctets += UInt64(size) + 64
+        guard surplusOctets > limits.maxMessageSize else { return true }
+        if !observation.closing.failedByMe {
+            failOverLimit(
+                "the server sent events beyond what the case expects until they exceeded wsspec's receive limit of \(limits.maxMessageSize) octets (--max-message-size)"
+            )
+        }
+        return false
+    }
+
+    /// Fails the connection with 1009; while already closing that drops TCP, so the reason is kept as the
+    /// reason the close was not clean.
+    private mutating func failOverLimit(_ reason: String) {
+        if state == .closing { observation.closing.wasNotCleanReason = reason }
+        failConnection(code: 1009, reason: reason)
     }
 
     /// The reference's auto-close: once the events equal every expected list, the client closes.

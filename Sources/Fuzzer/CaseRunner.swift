@@ -12,6 +12,8 @@ public struct RunSettings: Sendable {
     public var userAgent: String? = "wsspec/\(WSSpecVersion.current)"
     /// How long to wait for the TCP connection itself.
     public var connectTimeout: Double = 5
+    /// How much of what a server sends wsspec holds (`--max-message-size`).
+    public var limits = ReceiveLimits()
 
     public init(seed: UInt64) { self.seed = seed }
 }
@@ -38,7 +40,7 @@ public struct CaseRunner: Sendable {
         handshake.protocols = server.protocols
         let engine = CaseEngine(
             definition: definition, handshake: handshake, timeouts: settings.timeouts, seed: settings.seed,
-            agent: server.agent)
+            agent: server.agent, limits: settings.limits)
         let started = Date()
         if server.secure {
             return Self.harnessFailure(
@@ -58,8 +60,9 @@ public struct CaseRunner: Sendable {
                     try channel.pipeline.syncOperations.addHandler(CaseConnectionHandler(engine: engine, done: done))
                 }
             }
+        let channel: Channel
         do {
-            _ = try await bootstrap.connect(host: server.host, port: server.port).get()
+            channel = try await bootstrap.connect(host: server.host, port: server.port).get()
         } catch {
             done.fail(error)
             return Self.harnessFailure(
@@ -67,13 +70,30 @@ public struct CaseRunner: Sendable {
                 problem: "cannot connect to \(server.host):\(server.port): \(error)")
         }
         do {
-            let finished = try await done.futureResult.get()
-            return Self.record(of: finished, ordinal: ordinal)
+            // Cancelling the task (wsspec was interrupted) closes the connection; the case is then recorded
+            // as interrupted, with what happened until then.
+            let finished = try await withTaskCancellationHandler {
+                if Task.isCancelled { channel.close(promise: nil) }
+                return try await done.futureResult.get()
+            } onCancel: {
+                channel.close(promise: nil)
+            }
+            let record = Self.record(of: finished, ordinal: ordinal)
+            return Task.isCancelled ? Self.interrupted(record) : record
         } catch {
             return Self.harnessFailure(
                 definition, ordinal: ordinal, server: server, engine: engine, started: started,
                 problem: "the connection failed inside wsspec: \(error)")
         }
+    }
+
+    /// The longest `run` can take for `definition`, whatever the server does: the TCP connect timeout plus
+    /// the case's watchdog (everything the case may wait for, plus a margin).
+    public static func deadline(of definition: CaseDefinition, settings: RunSettings) -> Double {
+        let engine = CaseEngine(
+            definition: definition, handshake: HandshakeOptions(), timeouts: settings.timeouts, seed: settings.seed,
+            agent: nil)
+        return settings.connectTimeout + engine.watchdogDeadline
     }
 
     /// Linux lets a timer fire up to 50 µs late by default ("timer slack"); queued writes need better.
@@ -123,6 +143,18 @@ public struct CaseRunner: Sendable {
             statistics: engine.recorder.statistics,
             trafficStats: nil,
             harnessError: nil)
+    }
+
+    /// A case cut short because wsspec was interrupted: ERROR / ERROR, never the server's failure.
+    static func interrupted(_ record: CaseRecord) -> CaseRecord {
+        var record = record
+        let problem = "wsspec was interrupted before the case finished"
+        record.behavior = Outcome.error
+        record.behaviorClose = Outcome.error
+        record.result = "wsspec could not run this case: \(problem)"
+        record.resultClose = record.result
+        record.harnessError = problem
+        return record
     }
 
     static func harnessFailure(

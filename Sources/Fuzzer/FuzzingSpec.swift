@@ -1,4 +1,5 @@
 import Foundation
+import Reports
 
 /// The reference's spec file (`fuzzingclient.json`, catalogue §3.6), read as it is.
 public struct FuzzingSpec: Sendable, Equatable {
@@ -43,54 +44,82 @@ public struct FuzzingSpec: Sendable, Equatable {
     }
 
     public static func parse(_ data: Data, file: String) throws -> FuzzingSpec {
+        let text = String(decoding: data, as: UTF8.self)
+        do {
+            _ = try ReferenceJSON.parse(text)
+        } catch let error as ReferenceJSONError {
+            let (line, column) = JSONLocator.lineColumn(of: error.offset, in: Array(data))
+            throw Problem(description: "\(file):\(line):\(column): not valid JSON (\(error.reason))")
+        } catch {
+            throw Problem(description: "\(file): not valid JSON (\(error))")
+        }
+        do {
+            return try parseFields(data)
+        } catch let problem as FieldProblem {
+            let (line, column) = JSONLocator(text).position(of: problem.path)
+            throw Problem(description: "\(file):\(line):\(column): \(problem.message)")
+        }
+    }
+
+    /// A problem with the field at `path` (`servers[0].url`; `path#key` points at a key).
+    struct FieldProblem: Error {
+        var path: String
+        var message: String
+        init(_ path: String, _ message: String) {
+            self.path = path
+            self.message = message
+        }
+    }
+
+    private static func parseFields(_ data: Data) throws -> FuzzingSpec {
         let root: Any
         do {
             root = try JSONSerialization.jsonObject(with: data)
         } catch {
-            throw Problem(description: "\(file): not valid JSON (\(jsonErrorDetail(error)))")
+            throw FieldProblem("", "not valid JSON (\(jsonErrorDetail(error)))")
         }
         guard let object = root as? [String: Any] else {
-            throw Problem(description: "\(file): the spec must be a JSON object")
+            throw FieldProblem("", "the spec must be a JSON object")
         }
         let known: Set = ["outdir", "options", "servers", "cases", "exclude-cases", "exclude-agent-cases", "enable-ssl"]
         if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
-            throw Problem(description: "\(file): unknown field '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
+            throw FieldProblem("#\(unknown)", "unknown field '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
         }
         var spec = FuzzingSpec()
-        spec.outdir = try string(object["outdir"], "outdir", file)
-        spec.options = try options(object["options"], "options", file)
+        spec.outdir = try string(object["outdir"], "outdir")
+        spec.options = try options(object["options"], "options")
         if let servers = object["servers"] {
-            guard let list = servers as? [Any] else { throw Problem(description: "\(file): 'servers' must be a list") }
+            guard let list = servers as? [Any] else { throw FieldProblem("servers", "'servers' must be a list") }
             for (i, item) in list.enumerated() {
                 let field = "servers[\(i)]"
-                guard let s = item as? [String: Any] else { throw Problem(description: "\(file): \(field) must be an object") }
+                guard let s = item as? [String: Any] else { throw FieldProblem(field, "\(field) must be an object") }
                 let knownServer: Set = ["url", "agent", "origin", "protocols", "hostname", "options"]
                 if let unknown = s.keys.sorted().first(where: { !knownServer.contains($0) }) {
-                    throw Problem(description: "\(file): \(field): unknown field '\(unknown)'")
+                    throw FieldProblem("\(field)#\(unknown)", "\(field): unknown field '\(unknown)'")
                 }
-                guard let url = try string(s["url"], "\(field).url", file) else {
-                    throw Problem(description: "\(file): \(field) has no 'url'")
+                guard let url = try string(s["url"], "\(field).url") else {
+                    throw FieldProblem(field, "\(field) has no 'url'")
                 }
                 var server = Server(url: url)
-                server.agent = try string(s["agent"], "\(field).agent", file)
-                server.origin = try string(s["origin"], "\(field).origin", file)
-                server.hostname = try string(s["hostname"], "\(field).hostname", file)
-                server.protocols = try strings(s["protocols"], "\(field).protocols", file) ?? []
-                server.options = try options(s["options"], "\(field).options", file)
+                server.agent = try string(s["agent"], "\(field).agent")
+                server.origin = try string(s["origin"], "\(field).origin")
+                server.hostname = try string(s["hostname"], "\(field).hostname")
+                server.protocols = try strings(s["protocols"], "\(field).protocols") ?? []
+                server.options = try options(s["options"], "\(field).options")
                 spec.servers.append(server)
             }
         }
-        guard let cases = try strings(object["cases"], "cases", file) else {
-            throw Problem(description: "\(file): 'cases' is required (a list of case IDs or patterns, e.g. [\"*\"])")
+        guard let cases = try strings(object["cases"], "cases") else {
+            throw FieldProblem("", "'cases' is required (a list of case IDs or patterns, e.g. [\"*\"])")
         }
         spec.cases = cases
-        spec.excludeCases = try strings(object["exclude-cases"], "exclude-cases", file) ?? []
+        spec.excludeCases = try strings(object["exclude-cases"], "exclude-cases") ?? []
         if let eac = object["exclude-agent-cases"] {
             guard let map = eac as? [String: Any] else {
-                throw Problem(description: "\(file): 'exclude-agent-cases' must map agent patterns to case lists")
+                throw FieldProblem("exclude-agent-cases", "'exclude-agent-cases' must map agent patterns to case lists")
             }
             for agent in map.keys.sorted() {
-                guard let list = try strings(map[agent], "exclude-agent-cases.\(agent)", file) else { continue }
+                guard let list = try strings(map[agent], "exclude-agent-cases.\(agent)") else { continue }
                 spec.excludeAgentCases.append((agent, list))
             }
         }
@@ -104,23 +133,24 @@ public struct FuzzingSpec: Sendable, Equatable {
         }
     }
 
-    private static func string(_ value: Any?, _ field: String, _ file: String) throws -> String? {
+    private static func string(_ value: Any?, _ field: String) throws -> String? {
         guard let value, !(value is NSNull) else { return nil }
-        guard let s = value as? String else { throw Problem(description: "\(file): '\(field)' must be a text") }
+        guard let s = value as? String else { throw FieldProblem(field, "'\(field)' must be a text") }
         return s
     }
 
-    private static func strings(_ value: Any?, _ field: String, _ file: String) throws -> [String]? {
+    private static func strings(_ value: Any?, _ field: String) throws -> [String]? {
         guard let value, !(value is NSNull) else { return nil }
-        guard let list = value as? [Any], list.allSatisfy({ $0 is String }) else {
-            throw Problem(description: "\(file): '\(field)' must be a list of texts")
+        guard let list = value as? [Any] else { throw FieldProblem(field, "'\(field)' must be a list of texts") }
+        if let bad = list.firstIndex(where: { !($0 is String) }) {
+            throw FieldProblem("\(field)[\(bad)]", "'\(field)' must be a list of texts")
         }
         return list.map { $0 as! String }
     }
 
-    private static func options(_ value: Any?, _ field: String, _ file: String) throws -> [String: String] {
+    private static func options(_ value: Any?, _ field: String) throws -> [String: String] {
         guard let value, !(value is NSNull) else { return [:] }
-        guard let map = value as? [String: Any] else { throw Problem(description: "\(file): '\(field)' must be an object") }
+        guard let map = value as? [String: Any] else { throw FieldProblem(field, "'\(field)' must be an object") }
         return map.mapValues { "\($0)" }
     }
 

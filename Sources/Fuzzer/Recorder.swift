@@ -8,6 +8,9 @@ struct Recorder {
     private(set) var logEnabled = true
     private(set) var entries: [WireLogEntry] = []
     private(set) var statistics = WireStatistics()
+    /// Octet and frame entries beyond this many switch the log off (announced), so a flooding server cannot
+    /// grow the log without bound.
+    var maxEntries = Int.max
 
     /// Switches the octet/frame entries on or off; `announce` adds a `WLM` entry when the flag changes.
     mutating func setLogging(_ enabled: Bool, announce: Bool) {
@@ -18,18 +21,18 @@ struct Recorder {
 
     mutating func rxOctets(_ bytes: some Collection<UInt8>) {
         statistics.rxOctets[bytes.count, default: 0] += 1
-        if logEnabled { entries.append(.rxOctets(BytePreview(bytes))) }
+        if logEnabled { append(.rxOctets(BytePreview(bytes))) }
     }
 
     mutating func txOctets(_ bytes: some Collection<UInt8>, sync: Bool) {
         statistics.txOctets[bytes.count, default: 0] += 1
-        if logEnabled { entries.append(.txOctets(BytePreview(bytes), sync: sync)) }
+        if logEnabled { append(.txOctets(BytePreview(bytes), sync: sync)) }
     }
 
     mutating func rxFrame(payload: BytePreview, opcode: UInt8, fin: Bool, rsv: UInt8, mask: [UInt8]?) {
         statistics.rxFrames[Int(opcode), default: 0] += 1
         if logEnabled {
-            entries.append(.rxFrame(payload: payload, opcode: Int(opcode), fin: fin, rsv: Int(rsv), mask: mask))
+            append(.rxFrame(payload: payload, opcode: Int(opcode), fin: fin, rsv: Int(rsv), mask: mask))
         }
     }
 
@@ -39,11 +42,16 @@ struct Recorder {
     ) {
         statistics.txFrames[Int(opcode), default: 0] += 1
         if logEnabled {
-            entries.append(
+            append(
                 .txFrame(
                     payload: payload, opcode: Int(opcode), fin: fin, rsv: Int(rsv), mask: mask,
                     repeatLength: repeatLength, chopSize: chop, sync: sync))
         }
+    }
+
+    private mutating func append(_ entry: WireLogEntry) {
+        entries.append(entry)
+        if entries.count >= maxEntries { setLogging(false, announce: true) }
     }
 
     /// Timer entries are recorded whether or not the log is on.

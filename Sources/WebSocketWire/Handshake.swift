@@ -81,6 +81,19 @@ public struct HandshakeResponse: Sendable, Equatable {
         return nil
     }
 
+    /// Like `endOfHeaderBlock(in:)`, but looks only at an empty line that ends at or after `start + 4`: a
+    /// caller that receives the block in pieces passes how much it has searched already, so each octet is
+    /// looked at a bounded number of times however slowly the block drips in.
+    public static func endOfHeaderBlock(in bytes: [UInt8], from start: Int) -> Int? {
+        guard bytes.count >= 4 else { return nil }
+        var i = max(0, start - 3)
+        while i + 4 <= bytes.count {
+            if bytes[i] == 13 && bytes[i + 1] == 10 && bytes[i + 2] == 13 && bytes[i + 3] == 10 { return i + 4 }
+            i += 1
+        }
+        return nil
+    }
+
     /// Parses a header block (status line, header lines, empty line).
     public init(headerBlock: [UInt8]) {
         // Latin-1, so any octet maps to one character and nothing is lost.

@@ -36,8 +36,30 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print nothing while running but the summary.")
     var quiet = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The largest message wsspec accepts from the server, in octets (suffixes K, M, G: 2^10, 2^20, 2^30). A larger one fails the case with 1009. Default: the spec's maxMessagePayloadSize option when set, else 64M.",
+            valueName: "SIZE"))
+    var maxMessageSize: String?
+
     func validate() throws {
         if url != nil && spec != nil { throw ValidationError("give either a URL or --spec, not both") }
+        if let maxMessageSize { _ = try Self.octets(maxMessageSize) }
+    }
+
+    /// `SIZE` of `--max-message-size`: a whole number of octets, optionally with K, M or G (powers of 2^10).
+    static func octets(_ text: String) throws -> UInt64 {
+        var digits = Substring(text.trimmingCharacters(in: .whitespaces))
+        var scale: UInt64 = 1
+        if let last = digits.last, let shift = ["K": 10, "M": 20, "G": 30][last.uppercased()] {
+            scale = 1 << UInt64(shift)
+            digits = digits.dropLast()
+        }
+        guard let n = UInt64(digits), n > 0, n <= UInt64.max / scale else {
+            throw ValidationError("--max-message-size: '\(text)' is not a size (a positive whole number of octets, or with K, M or G)")
+        }
+        return n * scale
     }
 
     func run() async throws {
@@ -52,9 +74,12 @@ struct RunCommand: AsyncParsableCommand {
         let writer: ReportWriter
         do {
             writer = try ReportWriter(directory: URL(fileURLWithPath: plan.outdir))
+            // Proves the folder is writable before any case runs: an empty index is a valid one.
+            try writer.writeIndex()
         } catch {
             throw UsageError("cannot use the output folder: \(error)")
         }
+        let interruption = Interruption.install()
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var echo: EchoServer?
@@ -71,12 +96,17 @@ struct RunCommand: AsyncParsableCommand {
 
         var settings = RunSettings(seed: seed)
         settings.userAgent = "wsspec/\(WSSpecVersion.current)"
+        settings.limits.maxMessageSize = try maxMessageSize.map(Self.octets) ?? plan.maxMessageSize ?? (64 << 20)
         let runner = CaseRunner(group: group, settings: settings)
         var records: [CaseRecord] = []
         let started = Date()
-        for server in plan.servers {
+        cases: for server in plan.servers {
             for definition in selected {
-                let record = await runner.run(definition, ordinal: suite.ordinal(of: definition.id) ?? 0, server: server)
+                if interruption.signal != nil { break cases }
+                let ordinal = suite.ordinal(of: definition.id) ?? 0
+                let record = await interruption.cancellable {
+                    await runner.run(definition, ordinal: ordinal, server: server)
+                }
                 if plan.excludes(agent: record.agent, caseID: record.caseID) { continue }
                 do {
                     try writer.write(record)
@@ -91,6 +121,11 @@ struct RunCommand: AsyncParsableCommand {
         try? await echo?.stop()
         try? await group.shutdownGracefully()
         print(Console.summary(records, seconds: Date().timeIntervalSince(started), outdir: plan.outdir))
+        if let code = interruption.exitCode {
+            printError(
+                "interrupted by \(interruption.signalName): \(records.count) of \(selected.count * plan.servers.count) cases ran; their reports are complete")
+            throw ExitCode(code)
+        }
         if !records.allSatisfy(Console.passes) { throw ExitCode(1) }
     }
 
@@ -100,6 +135,8 @@ struct RunCommand: AsyncParsableCommand {
         var outdir = "./reports/servers"
         var seed: UInt64?
         var spec: FuzzingSpec?
+        /// The spec's `maxMessagePayloadSize` option, when it sets a limit.
+        var maxMessageSize: UInt64?
 
         func excludes(agent: String, caseID: String) -> Bool {
             spec?.excludes(agent: agent, caseID: caseID) ?? false
@@ -121,6 +158,13 @@ struct RunCommand: AsyncParsableCommand {
             for (key, value) in parsed.options.merging(parsed.servers.first?.options ?? [:], uniquingKeysWith: { $1 }) {
                 if key == "failByDrop" && value != "0" && value != "false" {
                     throw UsageError("\(spec): option failByDrop=true is not supported (wsspec fails connections with a Close, as the reference's default)")
+                }
+                if key == "maxMessagePayloadSize" {
+                    // The reference's 0 means no limit; wsspec keeps its default then.
+                    guard let size = UInt64(value) else {
+                        throw UsageError("\(spec): option maxMessagePayloadSize must be a whole number of octets, got '\(value)'")
+                    }
+                    if size > 0 { plan.maxMessageSize = size }
                 }
             }
             for (i, server) in parsed.servers.enumerated() {

@@ -11,7 +11,7 @@ struct WSSpec: AsyncParsableCommand {
             INFORMATIONAL); 1 a case failed or could not be run; 2 a usage or configuration error.
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, ListCommand.self, EchoCommand.self, BenchCommand.self],
+        subcommands: [RunCommand.self, ListCommand.self, LintCommand.self, EchoCommand.self, BenchCommand.self],
         defaultSubcommand: RunCommand.self)
 
     /// Usage and configuration errors exit with 2 (ArgumentParser's default would be 64).

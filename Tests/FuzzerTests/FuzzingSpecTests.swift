@@ -92,7 +92,28 @@ struct FuzzingSpecTests {
         } throws: { error in
             guard error is FuzzingSpec.Problem else { return false }
             let text = "\(error)"
-            return text.hasPrefix("spec/fuzzingclient.json: ") && words.allSatisfy { text.contains($0) }
+            return text.hasPrefix("spec/fuzzingclient.json:") && words.allSatisfy { text.contains($0) }
+        }
+    }
+
+    @Test(
+        "each problem points at its line and column",
+        arguments: [
+            ("{\n  \"cases\": [\"*\"],\n  \"outdir\": 5\n}", "3:13", "'outdir' must be a text"),
+            ("{\n  \"cases\": [\"*\",\n    2]\n}", "3:5", "'cases' must be a list of texts"),
+            ("{\"cases\": [\"*\"],\n \"exclude-case\": []}", "2:2", "unknown field 'exclude-case'"),
+            ("{\"cases\": [\"*\"], \"servers\": [\n  {\"url\": \"ws://h\"},\n  {\"url\": \"ws://i\", \"uri\": 1}]}", "3:21",
+             "servers[1]: unknown field 'uri'"),
+            ("{\"cases\": [\"*\"], \"servers\": [\n  {\"agent\": \"é\", \"url\": 7}]}", "2:25", "'servers[0].url' must be a text"),
+            ("{\n  \"cases\": [\"*\"\n  \"outdir\": \"x\"\n}", "3:3", "not valid JSON"),
+            ("{\"cases\": [\"*\"], \"servers\": [{}]}", "1:30", "servers[0] has no 'url'"),
+        ])
+    func positions(json: String, position: String, words: String) {
+        #expect {
+            try Self.parse(json)
+        } throws: { error in
+            let text = "\(error)"
+            return text.hasPrefix("spec/fuzzingclient.json:\(position): ") && text.contains(words)
         }
     }
 

@@ -64,9 +64,13 @@ struct Harness {
     private var partial: SentFrame?
     private var handshakeDone = false
 
-    init(_ definition: CaseDefinition, seed: UInt64 = 1, timeouts: ProtocolTimeouts = ProtocolTimeouts()) {
+    init(
+        _ definition: CaseDefinition, seed: UInt64 = 1, timeouts: ProtocolTimeouts = ProtocolTimeouts(),
+        limits: ReceiveLimits = ReceiveLimits()
+    ) {
         engine = CaseEngine(
-            definition: definition, handshake: HandshakeOptions(), timeouts: timeouts, seed: seed, agent: nil)
+            definition: definition, handshake: HandshakeOptions(), timeouts: timeouts, seed: seed, agent: nil,
+            limits: limits)
     }
 
     var observation: Observation { engine.observation }

@@ -123,6 +123,17 @@ struct HandshakeTests {
         #expect(HandshakeResponse.endOfHeaderBlock(in: Array("\r\n\r".utf8)) == nil)
     }
 
+    @Test("searching on from where the last search stopped finds an empty line split across pieces")
+    func endOfHeaderBlockFrom() {
+        let block = Array("HTTP/1.1 101 OK\r\nA: b\r\n\r\n".utf8)
+        for split in 0..<block.count {
+            // The first piece was searched in vain (or not at all, when empty); the search goes on from there.
+            #expect(HandshakeResponse.endOfHeaderBlock(in: block + [0x81], from: split) == block.count, "split \(split)")
+        }
+        #expect(HandshakeResponse.endOfHeaderBlock(in: Array("\r\n\r".utf8), from: 0) == nil)
+        #expect(HandshakeResponse.endOfHeaderBlock(in: [], from: 5) == nil)
+    }
+
     struct Failure: Sendable, CustomTestStringConvertible {
         var name: String
         var lines: [String]

@@ -1,0 +1,64 @@
+import Dispatch
+import Foundation
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Turns SIGINT and SIGTERM into an orderly stop: the case running is cancelled (and recorded as
+/// interrupted), no further case starts, and the reports of what ran are complete.
+final class Interruption: @unchecked Sendable {
+    private let lock = NSLock()
+    private var received: Int32?
+    private var cancelCurrent: (@Sendable () -> Void)?
+    private var sources: [DispatchSourceSignal] = []
+
+    /// Starts listening for SIGINT and SIGTERM (their default action, ending the process, is switched off).
+    static func install() -> Interruption {
+        let interruption = Interruption()
+        for number in [SIGINT, SIGTERM] {
+            _ = Foundation.signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { interruption.deliver(number) }
+            source.resume()
+            interruption.sources.append(source)
+        }
+        return interruption
+    }
+
+    /// The signal received, if any.
+    var signal: Int32? { lock.withLock { received } }
+
+    /// The exit code for the signal: 128 + its number (130 for SIGINT, 143 for SIGTERM).
+    var exitCode: Int32? { signal.map { 128 + $0 } }
+
+    var signalName: String {
+        switch signal {
+        case SIGINT: return "SIGINT"
+        case SIGTERM: return "SIGTERM"
+        default: return "a signal"
+        }
+    }
+
+    private func deliver(_ number: Int32) {
+        let cancel = lock.withLock {
+            if received == nil { received = number }
+            return cancelCurrent
+        }
+        cancel?()
+    }
+
+    /// Runs `operation` as a task that a signal cancels.
+    func cancellable<T: Sendable>(_ operation: @escaping @Sendable () async -> T) async -> T {
+        let task = Task { await operation() }
+        let alreadyInterrupted = lock.withLock {
+            cancelCurrent = { task.cancel() }
+            return received != nil
+        }
+        if alreadyInterrupted { task.cancel() }
+        let result = await task.value
+        lock.withLock { cancelCurrent = nil }
+        return result
+    }
+}
