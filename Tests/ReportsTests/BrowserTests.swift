@@ -97,6 +97,8 @@ struct BrowserTests {
           category.value = '7';
           category.dispatchEvent(new Event('change'));
           results.visibleCategory = visibleCases(d);
+          d.getElementById('hide-close').click();
+          results.closeHidden = w.getComputedStyle(d.querySelector('#matrix td.close')).display;
           results.imagesInIndex = d.querySelectorAll('img').length;
           results.scriptsInIndex = d.querySelectorAll('script').length;
           return frame('index.html#only=failures');
@@ -184,6 +186,9 @@ struct BrowserTests {
         #expect(Set(results["hiddenGroups"] as? [String] ?? []) == ["1", "1.1"])
         #expect(results["visibleSearch"] as? [String] == ["2.1"])
         #expect(results["visibleCategory"] as? [String] == ["7.1.1", "7.1.2"])
+
+        // "hide close codes" works with CSS alone.
+        #expect(results["closeHidden"] as? String == "none")
 
         // The injected markup is shown as text and ran nothing.
         #expect(results["pwned"] is NSNull)
