@@ -41,7 +41,7 @@ public struct BaselineComparison: Sendable {
     }
 
     /// The text that explains a case's outcome: the harness problem, else the failing part's result.
-    static func why(_ c: ReportedCase) -> String {
+    public static func why(_ c: ReportedCase) -> String {
         if let harness = c.harnessError { return harness }
         return ResultClass(behavior: c.behavior) == .failed || c.behavior == "UNIMPLEMENTED" ? c.result : c.resultClose
     }

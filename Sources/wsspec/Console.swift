@@ -47,9 +47,10 @@ final class Progress {
         output.write(Data((text + "\n").utf8))
     }
 
-    func starting(_ caseID: String, agent: String) {
+    /// `agent` is shown when the run has several servers.
+    func starting(_ caseID: String, agent: String?) {
         guard mode == .live else { return }
-        drawLive(current: "\(caseID) (\(agent))")
+        drawLive(current: caseID + (agent.map { " (\($0))" } ?? ""))
     }
 
     func finished(_ record: CaseRecord) {
@@ -112,8 +113,7 @@ enum Console {
     }
 
     static func why(_ c: ReportedCase) -> String {
-        if let harness = c.harnessError { return harness }
-        return ResultClass(behavior: c.behavior) == .failed || c.behavior == "UNIMPLEMENTED" ? c.result : c.resultClose
+        BaselineComparison.why(c)
     }
 
     /// The end-of-run summary: a table per category (per server when there are several), the

@@ -86,7 +86,8 @@ struct RunCommand: AsyncParsableCommand {
         let started = Date()
         for server in plan.servers {
             for definition in selected {
-                progress.starting(definition.id.description, agent: server.agent ?? server.host)
+                progress.starting(
+                    definition.id.description, agent: plan.servers.count > 1 ? server.agent ?? server.host : nil)
                 let record = await runner.run(definition, ordinal: suite.ordinal(of: definition.id) ?? 0, server: server)
                 if plan.excludes(agent: record.agent, caseID: record.caseID) { continue }
                 do {
