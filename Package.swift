@@ -28,7 +28,7 @@ let package = Package(
         ),
         .target(
             name: "Reports",
-            dependencies: ["CaseModel"]
+            dependencies: ["CaseModel", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "Fuzzer",

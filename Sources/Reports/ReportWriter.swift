@@ -72,6 +72,18 @@ public final class ReportWriter: @unchecked Sendable {
         try writeIndexLocked()
     }
 
+    /// Writes an already made per-case document (e.g. one read from another run's folder) under
+    /// `fileName`, then rewrites `index.json` with `entry` added.
+    /// - Throws: `ReportWriterError` naming the file and the reason.
+    public func writeReport(_ json: JSONValue, fileName: String, agent: String, caseID: String, entry: IndexEntry) throws {
+        let text = ReferenceJSON.serialize(json)
+        lock.lock()
+        defer { lock.unlock() }
+        try writeAtomically(text, fileName: fileName)
+        entries[agent, default: [:]][caseID] = entry
+        try writeIndexLocked()
+    }
+
     /// Rewrites `index.json` (atomically) with every record written so far.
     /// - Throws: `ReportWriterError` naming the file and the reason.
     public func writeIndex() throws {

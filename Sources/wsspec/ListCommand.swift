@@ -1,11 +1,15 @@
 import ArgumentParser
 import CaseModel
+import Reports
 
 struct ListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List case IDs with a one-line description.")
 
     @OptionGroup var caseOptions: CaseOptions
+
+    @Option(name: .customLong("format"), help: "'text' (ID and first line of the description) or 'json'.")
+    var format: OutputFormat = .text
 
     func run() async throws {
         let suite = try caseOptions.loadSuite()
@@ -14,6 +18,10 @@ struct ListCommand: AsyncParsableCommand {
             selected = try caseOptions.selection().select(from: suite)
         } catch let problem as CaseSelection.Problem {
             throw UsageError(problem.description)
+        }
+        if format == .json {
+            print(Self.json(selected))
+            return
         }
         let width = selected.map { $0.id.description.count }.max() ?? 0
         for c in selected {
@@ -24,3 +32,20 @@ struct ListCommand: AsyncParsableCommand {
 }
 
 import Foundation
+
+extension ListCommand {
+    /// The selected cases as a JSON array: id, category, subcategory, description, expectation, rfc.
+    static func json(_ cases: [CaseDefinition]) -> String {
+        ReferenceJSON.serialize(.array(cases.map { c in
+            var members: [String: JSONValue] = [
+                "id": .string(c.id.description),
+                "category": .object(["id": .string(c.category.id), "title": .string(c.category.title)]),
+                "description": .string(c.description),
+                "expectation": .string(c.expectation),
+            ]
+            if let sub = c.subcategory { members["subcategory"] = .object(["id": .string(sub.id), "title": .string(sub.title)]) }
+            if let rfc = c.rfc { members["rfc"] = .string(rfc) }
+            return .object(members)
+        }))
+    }
+}

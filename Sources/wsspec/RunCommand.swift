@@ -43,6 +43,11 @@ struct RunCommand: AsyncParsableCommand {
             valueName: "SIZE"))
     var maxMessageSize: String?
 
+    @Flag(name: .customLong("no-html"), help: "Do not write the HTML report (index.html and a page per case).")
+    var noHTML = false
+
+    @OptionGroup var gate: GateOptions
+
     func validate() throws {
         if url != nil && spec != nil { throw ValidationError("give either a URL or --spec, not both") }
         if let maxMessageSize { _ = try Self.octets(maxMessageSize) }
@@ -63,6 +68,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try gate.validateInputs()
         var plan = try makePlan()
         let suite = try caseOptions.loadSuite()
         let selected: [CaseDefinition]
@@ -89,10 +95,14 @@ struct RunCommand: AsyncParsableCommand {
             let server = try await EchoServer.start(configuration, group: group)
             echo = server
             plan.servers = [try ServerTarget(url: "ws://127.0.0.1:\(server.port)", agent: agent)]
-            if !quiet { print("wsspec: no server given; running against the built-in echo server on port \(server.port)") }
+            if !quiet { say("wsspec: no server given; running against the built-in echo server on port \(server.port)") }
         }
         let seed = plan.seed ?? UInt64.random(in: 0...UInt64(UInt32.max))
-        if !quiet { print("wsspec: \(selected.count) cases × \(plan.servers.count) server(s), seed \(seed), reports in \(plan.outdir)") }
+        if !quiet { say("wsspec: \(selected.count) cases × \(plan.servers.count) server(s), seed \(seed), reports in \(plan.outdir)") }
+        let gateRun = try Gate(options: gate, groupTitles: suite.groupTitles)
+        let progress = Progress(
+            total: selected.count * plan.servers.count, policy: gateRun.policy, quiet: quiet,
+            toStandardError: gate.format == .json)
 
         var settings = RunSettings(seed: seed)
         settings.userAgent = "wsspec/\(WSSpecVersion.current)"
@@ -104,6 +114,8 @@ struct RunCommand: AsyncParsableCommand {
             for definition in selected {
                 if interruption.signal != nil { break cases }
                 let ordinal = suite.ordinal(of: definition.id) ?? 0
+                progress.starting(
+                    definition.id.description, agent: plan.servers.count > 1 ? server.agent ?? server.host : nil)
                 let record = await interruption.cancellable {
                     await runner.run(definition, ordinal: ordinal, server: server)
                 }
@@ -115,18 +127,39 @@ struct RunCommand: AsyncParsableCommand {
                     throw ExitCode(1)
                 }
                 records.append(record)
-                if !quiet { print(Console.line(for: record)) }
+                progress.finished(record)
             }
         }
+        progress.end()
         try? await echo?.stop()
         try? await group.shutdownGracefully()
-        print(Console.summary(records, seconds: Date().timeIntervalSince(started), outdir: plan.outdir))
-        if let code = interruption.exitCode {
+        let cases = records.map(ReportedCase.init)
+        var htmlIndex: String?
+        if !noHTML {
+            let report = HTMLReport(
+                cases: cases, groupTitles: suite.groupTitles, policy: gateRun.policy,
+                generator: "wsspec \(WSSpecVersion.current)")
+            do {
+                try report.write(to: writer.directory)
+                htmlIndex = writer.url(forFile: "index.html").path
+            } catch {
+                printError("cannot write the HTML report: \(error)")
+            }
+        }
+        let code = try gateRun.finish(
+            cases, seconds: Date().timeIntervalSince(started), reports: plan.outdir, htmlIndex: htmlIndex)
+        if let interrupted = interruption.exitCode {
             printError(
                 "interrupted by \(interruption.signalName): \(records.count) of \(selected.count * plan.servers.count) cases ran; their reports are complete")
-            throw ExitCode(code)
+            throw ExitCode(interrupted)
         }
-        if !records.allSatisfy(Console.passes) { throw ExitCode(1) }
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    /// A message while running: on standard output, or standard error when the summary is JSON.
+    private func say(_ text: String) {
+        let handle: FileHandle = gate.format == .json ? .standardError : .standardOutput
+        handle.write(Data((text + "\n").utf8))
     }
 
     struct Plan {

@@ -7,11 +7,14 @@ struct WSSpec: AsyncParsableCommand {
         commandName: "wsspec",
         abstract: "A WebSocket server conformance fuzzer (RFC 6455), the Autobahn|Testsuite fuzzing client rebuilt.",
         discussion: """
-            Exit codes: 0 every case passed (behaviour OK, NON-STRICT or INFORMATIONAL and close OK or \
-            INFORMATIONAL); 1 a case failed or could not be run; 2 a usage or configuration error.
+            Exit codes: 0 every case passed the pass policy (default: behaviour OK, NON-STRICT or INFORMATIONAL \
+            and close OK or INFORMATIONAL) — or, with --expect, no case regressed; 1 a case failed or could not \
+            be run; 2 a usage or configuration error.
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, ListCommand.self, LintCommand.self, EchoCommand.self, BenchCommand.self],
+        subcommands: [
+            RunCommand.self, ListCommand.self, ReportCommand.self, LintCommand.self, EchoCommand.self, BenchCommand.self,
+        ],
         defaultSubcommand: RunCommand.self)
 
     /// Usage and configuration errors exit with 2 (ArgumentParser's default would be 64).
