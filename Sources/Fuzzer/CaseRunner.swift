@@ -2,6 +2,7 @@ import CaseModel
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Reports
 
 /// Settings of a run that apply to every case.
@@ -20,6 +21,8 @@ public struct RunSettings: Sendable {
 public struct CaseRunner: Sendable {
     public let group: EventLoopGroup
     public let settings: RunSettings
+    /// TLS contexts for `wss://` servers, made once per set of options.
+    public let tlsContexts = TLSContexts()
 
     public init(group: EventLoopGroup, settings: RunSettings) {
         self.group = group
@@ -36,14 +39,24 @@ public struct CaseRunner: Sendable {
         handshake.userAgent = settings.userAgent
         handshake.origin = server.origin
         handshake.protocols = server.protocols
+        handshake.headers = server.headers
         let engine = CaseEngine(
             definition: definition, handshake: handshake, timeouts: settings.timeouts, seed: settings.seed,
             agent: server.agent)
         let started = Date()
+        let tls: (context: NIOSSLContext, serverName: String?, observation: TLSObservation)?
         if server.secure {
-            return Self.harnessFailure(
-                definition, ordinal: ordinal, server: server, engine: engine, started: started,
-                problem: "wss:// is not supported yet by this build of wsspec")
+            do {
+                let context = try tlsContexts.context(for: server.tls, shutdownTimeout: settings.timeouts.serverDrop)
+                let serverName = server.tls.serverName ?? (ServerTarget.isIPAddress(server.host) ? nil : server.host)
+                tls = (context, serverName, TLSObservation())
+            } catch {
+                return Self.harnessFailure(
+                    definition, ordinal: ordinal, server: server, engine: engine, started: started,
+                    problem: "\(error)")
+            }
+        } else {
+            tls = nil
         }
         let loop = group.next()
         await Self.tightenTimers(on: loop)
@@ -53,7 +66,13 @@ public struct CaseRunner: Sendable {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(CaseConnectionHandler(engine: engine, done: done))
+                    let pipeline = channel.pipeline.syncOperations
+                    if let tls {
+                        try pipeline.addHandler(ServerHelloObserver(observation: tls.observation))
+                        try pipeline.addHandler(NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverName))
+                        try pipeline.addHandler(TLSHandshakeWatcher(observation: tls.observation))
+                    }
+                    try pipeline.addHandler(CaseConnectionHandler(engine: engine, done: done))
                 }
             }
         do {
@@ -66,6 +85,16 @@ public struct CaseRunner: Sendable {
         }
         do {
             let finished = try await done.futureResult.get()
+            if let tls {
+                if let failure = tls.observation.failure {
+                    return Self.harnessFailure(
+                        definition, ordinal: ordinal, server: server, engine: finished, started: started,
+                        problem: TLSContexts.explain(failure, serverName: tls.serverName))
+                }
+                var record = Self.record(of: finished, ordinal: ordinal)
+                record.tls = tls.observation.session
+                return record
+            }
             return Self.record(of: finished, ordinal: ordinal)
         } catch {
             return Self.harnessFailure(

@@ -1,4 +1,5 @@
 import Foundation
+import WebSocketWire
 
 /// The reference's spec file (`fuzzingclient.json`, catalogue §3.6), read as it is.
 public struct FuzzingSpec: Sendable, Equatable {
@@ -9,6 +10,8 @@ public struct FuzzingSpec: Sendable, Equatable {
         public var protocols: [String] = []
         public var hostname: String?
         public var options: [String: String] = [:]
+        /// wsspec extension: further handshake headers, checked (`{"Name": "value"}` or `["Name: value"]`).
+        public var headers: [HeaderField] = []
     }
 
     public var outdir: String?
@@ -64,7 +67,7 @@ public struct FuzzingSpec: Sendable, Equatable {
             for (i, item) in list.enumerated() {
                 let field = "servers[\(i)]"
                 guard let s = item as? [String: Any] else { throw Problem(description: "\(file): \(field) must be an object") }
-                let knownServer: Set = ["url", "agent", "origin", "protocols", "hostname", "options"]
+                let knownServer: Set = ["url", "agent", "origin", "protocols", "hostname", "options", "headers"]
                 if let unknown = s.keys.sorted().first(where: { !knownServer.contains($0) }) {
                     throw Problem(description: "\(file): \(field): unknown field '\(unknown)'")
                 }
@@ -77,6 +80,14 @@ public struct FuzzingSpec: Sendable, Equatable {
                 server.hostname = try string(s["hostname"], "\(field).hostname", file)
                 server.protocols = try strings(s["protocols"], "\(field).protocols", file) ?? []
                 server.options = try options(s["options"], "\(field).options", file)
+                server.headers = try headers(s["headers"], "\(field).headers", file)
+                do {
+                    if let origin = server.origin { try HeaderField.checkValue(origin, what: "origin") }
+                    for name in server.protocols { try HeaderField.checkToken(name, what: "subprotocol") }
+                    if let hostname = server.hostname { try TLSClientOptions.checkServerName(hostname) }
+                } catch let problem as HeaderField.Problem {
+                    throw Problem(description: "\(file): \(field): \(problem)")
+                }
                 spec.servers.append(server)
             }
         }
@@ -116,6 +127,26 @@ public struct FuzzingSpec: Sendable, Equatable {
             throw Problem(description: "\(file): '\(field)' must be a list of texts")
         }
         return list.map { $0 as! String }
+    }
+
+    private static func headers(_ value: Any?, _ field: String, _ file: String) throws -> [HeaderField] {
+        guard let value, !(value is NSNull) else { return [] }
+        do {
+            if let map = value as? [String: Any] {
+                return try map.keys.sorted().map { name in
+                    guard let text = map[name] as? String else {
+                        throw Problem(description: "\(file): '\(field).\(name)' must be a text")
+                    }
+                    return try HeaderField(name: name, value: text)
+                }
+            }
+            if let list = value as? [Any], list.allSatisfy({ $0 is String }) {
+                return try list.map { try HeaderField(line: $0 as! String) }
+            }
+        } catch let problem as HeaderField.Problem {
+            throw Problem(description: "\(file): '\(field)': \(problem)")
+        }
+        throw Problem(description: "\(file): '\(field)' must be an object of header names and values, or a list of 'Name: value' texts")
     }
 
     private static func options(_ value: Any?, _ field: String, _ file: String) throws -> [String: String] {
