@@ -17,15 +17,14 @@ struct ServerHelloSniffer {
         pending.append(contentsOf: bytes)
         // TLS records: type (1), version (2), length (2), fragment.
         while pending.count >= 5 {
-            let length = Int(pending[3]) << 8 | Int(pending[4])
-            guard pending.count >= 5 + length else { break }
-            let type = pending[0]
-            let fragment = pending[5..<(5 + length)]
-            pending.removeFirst(5 + length)
-            guard type == 22 else {
-                gaveUp = true  // an alert or anything else before the ServerHello
+            guard pending[0] == 22 else {
+                gaveUp = true  // an alert, or not TLS at all, before the ServerHello
                 return
             }
+            let length = Int(pending[3]) << 8 | Int(pending[4])
+            guard pending.count >= 5 + length else { break }
+            let fragment = pending[5..<(5 + length)]
+            pending.removeFirst(5 + length)
             handshake.append(contentsOf: fragment)
             if parseServerHello() { return }
         }
