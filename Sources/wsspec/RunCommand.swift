@@ -46,7 +46,10 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: "Cases that always run alone, even with --jobs (patterns as --cases; default '9.*,12.*,13.*'; '' for none).")
+        help: """
+            Cases that always run alone, even with --jobs: patterns as --cases, and @chopped for every case that \
+            writes in chops or synced pieces (default '9.*,12.*,13.*,@chopped'; '' for none).
+            """)
     var serial: [String] = []
 
     @Option(name: .long, help: "Run only slice K of N (e.g. 2/4): deterministic slices balanced by expected time, for CI matrices.")
