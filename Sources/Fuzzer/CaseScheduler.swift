@@ -108,3 +108,30 @@ extension CaseDefinition {
         }
     }
 }
+
+extension CaseScheduler {
+    /// Runs `items` against each server in turn, all into one report. Two servers that end up with the same agent
+    /// name (the same `Server` header, or both unreachable) are told apart: the later one's agent becomes
+    /// `NAME@host:port`, so that their reports do not overwrite each other. `finished` gets the server's index and
+    /// each record (with its final agent) as it ends, one call at a time. Returns the records per server, in the
+    /// order of `items`.
+    public func run(
+        _ items: [Item], servers: [ServerTarget], runner: CaseRunner,
+        finished: (Int, CaseRecord) async -> Void = { _, _ in }
+    ) async -> [[CaseRecord]] {
+        var owners: [String: Int] = [:]
+        var all: [[CaseRecord]] = []
+        for (index, server) in servers.enumerated() {
+            var renamed: [String: CaseRecord] = [:]
+            let records = await run(items, server: server, runner: runner) { record in
+                var record = record
+                if let owner = owners[record.agent], owner != index { record.agent += "@\(server.host):\(server.port)" }
+                owners[record.agent] = index
+                renamed[record.caseID] = record
+                await finished(index, record)
+            }
+            all.append(records.map { renamed[$0.caseID] ?? $0 })
+        }
+        return all
+    }
+}

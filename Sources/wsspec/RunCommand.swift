@@ -104,9 +104,8 @@ struct RunCommand: AsyncParsableCommand {
             plan.servers = [target]
             if !quiet { print("wsspec: no server given; running against the built-in echo server on port \(server.port)") }
         }
-        let seed = plan.seed ?? UInt64.random(in: 0...UInt64(UInt32.max))
-        if !quiet { print("wsspec: \(selected.count) cases × \(plan.servers.count) server(s), seed \(seed), reports in \(plan.outdir)") }
 
+        let seed = plan.seed ?? UInt64.random(in: 0...UInt64(UInt32.max))
         settings.seed = seed
         let runner = CaseRunner(group: group, settings: settings)
         for server in plan.servers where server.secure {
@@ -118,36 +117,23 @@ struct RunCommand: AsyncParsableCommand {
                 throw UsageError("\(server.url): \(problem)")
             }
         }
+        if !quiet { print("wsspec: \(selected.count) cases × \(plan.servers.count) server(s), seed \(seed), reports in \(plan.outdir)") }
         let items = selected.map { CaseScheduler.Item(definition: $0, ordinal: suite.ordinal(of: $0.id) ?? 0) }
-        var records: [CaseRecord] = []
         var writeFailed = false
-        /// Agent name → the server that has it, so that two servers answering with the same Server header do not
-        /// overwrite each other's reports.
-        var agentOwners: [String: Int] = [:]
         let started = Date()
-        for (serverIndex, server) in plan.servers.enumerated() {
-            if plan.servers.count > 1 && !quiet { print("wsspec: server \(server.url)") }
-            var serverRecords: [CaseRecord] = []
-            _ = await scheduler.run(items, server: server, runner: runner) { finished in
-                var record = finished
-                if let owner = agentOwners[record.agent], owner != serverIndex {
-                    record.agent += "@\(server.host):\(server.port)"
+        let perServer = await scheduler.run(items, servers: plan.servers, runner: runner) { index, record in
+            if plan.excludes(agent: record.agent, caseID: record.caseID) { return }
+            if !writeFailed {
+                do {
+                    try writer.write(record)
+                } catch {
+                    printError("cannot write the report of case \(record.caseID): \(error)")
+                    writeFailed = true
                 }
-                agentOwners[record.agent] = serverIndex
-                if plan.excludes(agent: record.agent, caseID: record.caseID) { return }
-                if !writeFailed {
-                    do {
-                        try writer.write(record)
-                    } catch {
-                        printError("cannot write the report of case \(record.caseID): \(error)")
-                        writeFailed = true
-                    }
-                }
-                serverRecords.append(record)
-                if !quiet { print(Console.line(for: record)) }
             }
-            records += serverRecords.sorted { $0.ordinal < $1.ordinal }
+            if !quiet { print((plan.servers.count > 1 ? "[\(record.agent)] " : "") + Console.line(for: record)) }
         }
+        let records = perServer.joined().filter { !plan.excludes(agent: $0.agent, caseID: $0.caseID) }
         try? await echo?.stop()
         try? await group.shutdownGracefully()
         print(Console.summary(records, seconds: Date().timeIntervalSince(started), outdir: plan.outdir))

@@ -3,6 +3,7 @@ import Foundation
 import Fuzzer
 import Reports
 import Testee
+import NIOPosix
 import Testing
 
 /// The categories 1–7 that exist (6 is not there yet).
@@ -123,4 +124,42 @@ func unexplainedDifferences(
         print("timing-dependent verdicts (the server's, not caused by \(what)):\n" + timingDependent.joined(separator: "\n"))
     }
     return unexplained
+}
+
+@Suite("Several servers in one run", .serialized)
+struct SeveralServersTests {
+    @Test("each server gets its agent; two with the same Server header are told apart; one index.json holds all")
+    func severalServersOneReport() async throws {
+        var configuration = EchoServerConfiguration()
+        configuration.port = 0
+        let first = try await EchoServer.start(configuration)
+        let second = try await EchoServer.start(configuration)
+        let servers = [
+            try ServerTarget(url: "ws://127.0.0.1:\(first.port)"),
+            try ServerTarget(url: "ws://127.0.0.1:\(second.port)"),
+            try ServerTarget(url: "ws://127.0.0.1:\(first.port)/named", agent: "Named"),
+        ]
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wsspec-several-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let writer = try ReportWriter(directory: dir)
+        let suite = try builtinSuite()
+        let items = try CaseSelection(include: ["2.*"]).select(from: suite).map {
+            CaseScheduler.Item(definition: $0, ordinal: suite.ordinal(of: $0.id) ?? 0)
+        }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let runner = CaseRunner(group: group, settings: RunSettings(seed: 3))
+        let perServer = await CaseScheduler(jobs: 3).run(items, servers: servers, runner: runner) { _, record in
+            try? writer.write(record)
+        }
+        try await group.shutdownGracefully()
+        try await first.stop()
+        try await second.stop()
+
+        let secondAgent = "wsspec-echo@127.0.0.1:\(second.port)"
+        #expect(perServer.map { Set($0.map(\.agent)) } == [["wsspec-echo"], [secondAgent], ["Named"]])
+        let index = try ReferenceIndex.load(dir.appendingPathComponent("index.json"))
+        #expect(Set(index.keys) == ["wsspec-echo", secondAgent, "Named"])
+        #expect(index.values.allSatisfy { $0.count == 11 && $0.values.allSatisfy { $0.behavior == "OK" } })
+        #expect(perServer[2].allSatisfy { $0.httpRequest.hasPrefix("GET /named HTTP/1.1\r\n") })
+    }
 }
