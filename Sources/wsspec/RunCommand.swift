@@ -48,7 +48,7 @@ struct RunCommand: AsyncParsableCommand {
         name: .long,
         help: """
             Cases that always run alone, even with --jobs: patterns as --cases, and @chopped for every case that \
-            writes in chops or synced pieces (default '9.*,12.*,13.*,@chopped'; '' for none).
+            writes in chops or synced pieces and expects the server to fail (default '9.*,12.*,13.*,@chopped'; '' for none).
             """)
     var serial: [String] = []
 
