@@ -11,6 +11,8 @@ public struct ProtocolTimeouts: Sendable, Equatable {
     public var serverDrop: Double = 1
     /// Extra time the per-case watchdog allows beyond everything the case itself waits for.
     public var watchdogMargin: Double = 10
+    /// Multiplies the cases' own timers (pauses, close-after, kill-after), for slow machines.
+    public var timerScale: Double = 1
 
     public init() {}
 }
@@ -23,6 +25,8 @@ public struct HandshakeOptions: Sendable, Equatable {
     public var userAgent: String? = "wsspec/\(WSSpecVersion.current)"
     public var origin: String?
     public var protocols: [String] = []
+    /// Further headers (`-H`), after the standard ones.
+    public var headers: [HeaderField] = []
 
     public init() {}
 }
@@ -129,7 +133,7 @@ struct CaseEngine: Sendable {
         self.request = HandshakeRequest(
             resource: handshake.resource, host: handshake.host, port: handshake.port,
             key: HandshakeRequest.randomKey(using: &generator), userAgent: handshake.userAgent, origin: handshake.origin,
-            protocols: handshake.protocols)
+            protocols: handshake.protocols, extraHeaders: handshake.headers.map { ($0.name, $0.value) })
         self.generator = generator
     }
 
@@ -245,7 +249,7 @@ struct CaseEngine: Sendable {
         var total = timeouts.openHandshake + timeouts.closeHandshake + timeouts.serverDrop + timeouts.watchdogMargin
         for step in definition.steps {
             switch step {
-            case .pause(let s, _), .closeAfter(let s), .killAfter(let s): total += s
+            case .pause(let s, _), .closeAfter(let s), .killAfter(let s): total += s * timeouts.timerScale
             default: break
             }
         }
@@ -309,14 +313,17 @@ struct CaseEngine: Sendable {
                 sendClose(code: code, reason: reason)
             case .closeFrame(let code, let reason):
                 sendCloseFrame(code: code, reason: reason?.bytes(), isReply: false)
-            case .pause(let seconds, let tag):
+            case .pause(let nominal, let tag):
+                let seconds = nominal * timeouts.timerScale
                 recorder.timer(.delay(seconds: seconds, tag: tag))
                 actions.append(.schedule(.pause(nextTimer()), seconds: seconds))
                 return
-            case .closeAfter(let seconds):
+            case .closeAfter(let nominal):
+                let seconds = nominal * timeouts.timerScale
                 recorder.timer(.closeAfter(seconds: seconds))
                 actions.append(.schedule(.closeAfter(nextTimer()), seconds: seconds))
-            case .killAfter(let seconds):
+            case .killAfter(let nominal):
+                let seconds = nominal * timeouts.timerScale
                 recorder.timer(.killAfter(seconds: seconds))
                 actions.append(.schedule(.kill(nextTimer()), seconds: seconds))
             case .wirelog(let enabled, let silent):

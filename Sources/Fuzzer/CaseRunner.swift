@@ -2,6 +2,7 @@ import CaseModel
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Reports
 
 /// Settings of a run that apply to every case.
@@ -22,6 +23,8 @@ public struct RunSettings: Sendable {
 public struct CaseRunner: Sendable {
     public let group: EventLoopGroup
     public let settings: RunSettings
+    /// TLS contexts for `wss://` servers, made once per set of options.
+    public let tlsContexts = TLSContexts()
 
     public init(group: EventLoopGroup, settings: RunSettings) {
         self.group = group
@@ -38,14 +41,24 @@ public struct CaseRunner: Sendable {
         handshake.userAgent = settings.userAgent
         handshake.origin = server.origin
         handshake.protocols = server.protocols
+        handshake.headers = server.headers
         let engine = CaseEngine(
             definition: definition, handshake: handshake, timeouts: settings.timeouts, seed: settings.seed,
             agent: server.agent, limits: settings.limits)
         let started = Date()
+        let tls: (context: NIOSSLContext, serverName: String?, observation: TLSObservation)?
         if server.secure {
-            return Self.harnessFailure(
-                definition, ordinal: ordinal, server: server, engine: engine, started: started,
-                problem: "wss:// is not supported yet by this build of wsspec")
+            do {
+                let context = try tlsContexts.context(for: server.tls, shutdownTimeout: settings.timeouts.serverDrop)
+                let serverName = server.tls.serverName ?? (ServerTarget.isIPAddress(server.host) ? nil : server.host)
+                tls = (context, serverName, TLSObservation())
+            } catch {
+                return Self.harnessFailure(
+                    definition, ordinal: ordinal, server: server, engine: engine, started: started,
+                    problem: "\(error)")
+            }
+        } else {
+            tls = nil
         }
         let loop = group.next()
         await Self.tightenTimers(on: loop)
@@ -57,7 +70,13 @@ public struct CaseRunner: Sendable {
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65536))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(CaseConnectionHandler(engine: engine, done: done))
+                    let pipeline = channel.pipeline.syncOperations
+                    if let tls {
+                        try pipeline.addHandler(ServerHelloObserver(observation: tls.observation))
+                        try pipeline.addHandler(NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverName))
+                        try pipeline.addHandler(TLSHandshakeWatcher(observation: tls.observation))
+                    }
+                    try pipeline.addHandler(CaseConnectionHandler(engine: engine, done: done))
                 }
             }
         let channel: Channel
@@ -78,7 +97,15 @@ public struct CaseRunner: Sendable {
             } onCancel: {
                 channel.close(promise: nil)
             }
-            let record = Self.record(of: finished, ordinal: ordinal)
+            var record = Self.record(of: finished, ordinal: ordinal)
+            if let tls {
+                if let failure = tls.observation.failure {
+                    return Self.harnessFailure(
+                        definition, ordinal: ordinal, server: server, engine: finished, started: started,
+                        problem: TLSContexts.explain(failure, serverName: tls.serverName))
+                }
+                record.tls = tls.observation.session
+            }
             return Task.isCancelled ? Self.interrupted(record) : record
         } catch {
             return Self.harnessFailure(

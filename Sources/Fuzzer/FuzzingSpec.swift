@@ -1,5 +1,6 @@
 import Foundation
 import Reports
+import WebSocketWire
 
 /// The reference's spec file (`fuzzingclient.json`, catalogue §3.6), read as it is.
 public struct FuzzingSpec: Sendable, Equatable {
@@ -10,6 +11,8 @@ public struct FuzzingSpec: Sendable, Equatable {
         public var protocols: [String] = []
         public var hostname: String?
         public var options: [String: String] = [:]
+        /// wsspec extension: further handshake headers, checked (`{"Name": "value"}` or `["Name: value"]`).
+        public var headers: [HeaderField] = []
     }
 
     public var outdir: String?
@@ -93,7 +96,7 @@ public struct FuzzingSpec: Sendable, Equatable {
             for (i, item) in list.enumerated() {
                 let field = "servers[\(i)]"
                 guard let s = item as? [String: Any] else { throw FieldProblem(field, "\(field) must be an object") }
-                let knownServer: Set = ["url", "agent", "origin", "protocols", "hostname", "options"]
+                let knownServer: Set = ["url", "agent", "origin", "protocols", "hostname", "options", "headers"]
                 if let unknown = s.keys.sorted().first(where: { !knownServer.contains($0) }) {
                     throw FieldProblem("\(field)#\(unknown)", "\(field): unknown field '\(unknown)'")
                 }
@@ -106,6 +109,14 @@ public struct FuzzingSpec: Sendable, Equatable {
                 server.hostname = try string(s["hostname"], "\(field).hostname")
                 server.protocols = try strings(s["protocols"], "\(field).protocols") ?? []
                 server.options = try options(s["options"], "\(field).options")
+                server.headers = try headers(s["headers"], "\(field).headers")
+                do {
+                    if let origin = server.origin { try HeaderField.checkValue(origin, what: "origin") }
+                    for name in server.protocols { try HeaderField.checkToken(name, what: "subprotocol") }
+                    if let hostname = server.hostname { try TLSClientOptions.checkServerName(hostname) }
+                } catch let problem as HeaderField.Problem {
+                    throw FieldProblem(field, "\(field): \(problem)")
+                }
                 spec.servers.append(server)
             }
         }
@@ -146,6 +157,26 @@ public struct FuzzingSpec: Sendable, Equatable {
             throw FieldProblem("\(field)[\(bad)]", "'\(field)' must be a list of texts")
         }
         return list.map { $0 as! String }
+    }
+
+    private static func headers(_ value: Any?, _ field: String) throws -> [HeaderField] {
+        guard let value, !(value is NSNull) else { return [] }
+        do {
+            if let map = value as? [String: Any] {
+                return try map.keys.sorted().map { name in
+                    guard let text = map[name] as? String else {
+                        throw FieldProblem("\(field).\(name)", "'\(field).\(name)' must be a text")
+                    }
+                    return try HeaderField(name: name, value: text)
+                }
+            }
+            if let list = value as? [Any], list.allSatisfy({ $0 is String }) {
+                return try list.map { try HeaderField(line: $0 as! String) }
+            }
+        } catch let problem as HeaderField.Problem {
+            throw FieldProblem(field, "'\(field)': \(problem)")
+        }
+        throw FieldProblem(field, "'\(field)' must be an object of header names and values, or a list of 'Name: value' texts")
     }
 
     private static func options(_ value: Any?, _ field: String) throws -> [String: String] {

@@ -1,3 +1,5 @@
+import WebSocketWire
+
 /// A server under test: where it is and how to greet it.
 public struct ServerTarget: Sendable, Equatable {
     public var url: String
@@ -10,6 +12,10 @@ public struct ServerTarget: Sendable, Equatable {
     public var agent: String?
     public var origin: String?
     public var protocols: [String]
+    /// Further handshake headers (`-H`, spec `headers`).
+    public var headers: [HeaderField] = []
+    /// How to set up TLS for a `wss://` URL.
+    public var tls = TLSClientOptions()
 
     public struct InvalidURL: Error, Sendable, CustomStringConvertible {
         public var description: String
@@ -67,5 +73,20 @@ public struct ServerTarget: Sendable, Equatable {
         } else {
             port = secure ? 443 : 80
         }
+    }
+
+    /// Checks the values that go into the handshake as they are: the origin must be a valid header value and each
+    /// subprotocol a token. (Headers are checked when they are made.)
+    public func checkHandshakeValues() throws {
+        if let origin { try HeaderField.checkValue(origin, what: "origin '\(origin)'") }
+        for name in protocols { try HeaderField.checkToken(name, what: "subprotocol") }
+        if let serverName = tls.serverName { try TLSClientOptions.checkServerName(serverName) }
+    }
+
+    /// Whether `host` is an IP address (no SNI is sent for those).
+    public static func isIPAddress(_ host: String) -> Bool {
+        if host.contains(":") { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { UInt8($0) != nil }
     }
 }

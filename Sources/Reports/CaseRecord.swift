@@ -52,6 +52,8 @@ public struct CaseRecord: Sendable {
     /// wsspec extension: a problem of the harness itself (e.g. "could not connect"), never a
     /// server failure. Written as `wsspecHarnessError` only when set.
     public var harnessError: String?
+    /// wsspec extension: the TLS session of a `wss://` case. Written as `wsspecTLS` only when set.
+    public var tls: TLSSessionInfo?
 
     /// Creates a record.
     public init(
@@ -78,7 +80,8 @@ public struct CaseRecord: Sendable {
         wirelog: [WireLogEntry] = [],
         statistics: WireStatistics = WireStatistics(),
         trafficStats: JSONValue? = nil,
-        harnessError: String? = nil
+        harnessError: String? = nil,
+        tls: TLSSessionInfo? = nil
     ) {
         self.agent = agent
         self.caseID = caseID
@@ -104,6 +107,7 @@ public struct CaseRecord: Sendable {
         self.statistics = statistics
         self.trafficStats = trafficStats
         self.harnessError = harnessError
+        self.tls = tls
     }
 
     /// Name of the per-case JSON file, e.g. `websockets_case_3_4.json`.
@@ -123,7 +127,7 @@ public struct CaseRecord: Sendable {
     }
 
     /// The per-case JSON: exactly the 39 keys of the reference (plus `wsspecHarnessError` when
-    /// `harnessError` is set).
+    /// `harnessError` is set, and `wsspecTLS` for a case run over TLS).
     public func json() -> JSONValue {
         var members = closing.jsonMembers()
         members["agent"] = .string(agent)
@@ -154,6 +158,9 @@ public struct CaseRecord: Sendable {
         members["wirelog"] = .array(wirelog.map { $0.json() })
         if let harnessError {
             members["wsspecHarnessError"] = .string(harnessError)
+        }
+        if let tls {
+            members["wsspecTLS"] = tls.json()
         }
         return .object(members)
     }

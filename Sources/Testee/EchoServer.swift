@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// Why the echo server could not start.
 public enum EchoServerError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -50,6 +51,7 @@ public final class EchoServer: Sendable {
         guard configuration.maxHandshakeSize > 0 else {
             throw EchoServerError.invalidConfiguration("maxHandshakeSize must be positive")
         }
+        let tls = try makeTLSContext(configuration)
         let ownsGroup = group == nil
         let group = group ?? MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount))
         let connections = ConnectionRegistry(eventLoop: group.next())
@@ -65,6 +67,7 @@ public final class EchoServer: Sendable {
             .childChannelInitializer { channel in
                 connections.add(channel)
                 return channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.addHandler(EchoConnectionHandler(configuration: configuration))
                 }
             }
@@ -80,6 +83,40 @@ public final class EchoServer: Sendable {
         } catch {
             if ownsGroup { try? await group.shutdownGracefully() }
             throw error
+        }
+    }
+
+    /// The TLS context of a `wss://` server, or nil for plain `ws://`.
+    private static func makeTLSContext(_ configuration: EchoServerConfiguration) throws -> NIOSSLContext? {
+        switch (configuration.tlsCertificateFile, configuration.tlsKeyFile) {
+        case (nil, nil):
+            return nil
+        case (let certificateFile?, let keyFile?):
+            let chain: [NIOSSLCertificate]
+            do {
+                chain = try NIOSSLCertificate.fromPEMFile(certificateFile)
+            } catch {
+                throw EchoServerError.invalidConfiguration("cannot read the PEM certificate chain \(certificateFile) (\(error))")
+            }
+            guard !chain.isEmpty else {
+                throw EchoServerError.invalidConfiguration("\(certificateFile) holds no PEM certificate")
+            }
+            let key: NIOSSLPrivateKey
+            do {
+                key = try NIOSSLPrivateKey(file: keyFile, format: .pem)
+            } catch {
+                throw EchoServerError.invalidConfiguration("cannot read the PEM private key \(keyFile) (\(error))")
+            }
+            var tls = TLSConfiguration.makeServerConfiguration(
+                certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+            tls.shutdownTimeout = .seconds(1)
+            do {
+                return try NIOSSLContext(configuration: tls)
+            } catch {
+                throw EchoServerError.invalidConfiguration("the certificate and key do not make a TLS context (\(error))")
+            }
+        default:
+            throw EchoServerError.invalidConfiguration("a TLS certificate and its key go together")
         }
     }
 

@@ -12,6 +12,9 @@ public struct EchoServerConfiguration: Sendable, Equatable {
     public var maxHandshakeSize: Int
     /// How long a client may take to send its opening handshake before the connection is dropped.
     public var handshakeTimeout: Duration
+    /// A PEM certificate chain and private key: when both are set, the server speaks TLS (`wss://`).
+    public var tlsCertificateFile: String?
+    public var tlsKeyFile: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 9001, maxMessageSize: Int = 64 << 20,

@@ -38,9 +38,11 @@ public struct HandshakeRequest: Sendable, Equatable {
     /// The request's header block, ending with the empty line.
     public func encoded() -> String {
         let hostValue = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        // An extra `Host` header replaces the one taken from the URL (virtual hosts behind an address).
+        let hostOverride = extraHeaders.first { $0.name.lowercased() == "host" }
         var lines = ["GET \(resource) HTTP/1.1"]
         if let userAgent { lines.append("User-Agent: \(userAgent)") }
-        lines.append("Host: \(hostValue)")
+        lines.append("Host: \(hostOverride?.value ?? hostValue)")
         lines.append("Upgrade: WebSocket")
         lines.append("Connection: Upgrade")
         lines.append("Pragma: no-cache")
@@ -49,7 +51,7 @@ public struct HandshakeRequest: Sendable, Equatable {
         if let origin { lines.append("Origin: \(origin)") }
         if !protocols.isEmpty { lines.append("Sec-WebSocket-Protocol: \(protocols.joined(separator: ","))") }
         if !extensions.isEmpty { lines.append("Sec-WebSocket-Extensions: \(extensions.joined(separator: ", "))") }
-        for header in extraHeaders { lines.append("\(header.name): \(header.value)") }
+        for header in extraHeaders where header.name.lowercased() != "host" { lines.append("\(header.name): \(header.value)") }
         lines.append("Sec-WebSocket-Version: 13")
         return lines.joined(separator: "\r\n") + "\r\n\r\n"
     }

@@ -11,8 +11,11 @@ import Reports
 /// Progress while a run goes on: on a terminal one live line (cases done/total, failures so far,
 /// the case running now) with failures printed above it as they happen; on CI (no terminal, or
 /// `CI` set) one plain line per finished case.
-final class Progress {
+final class Progress: @unchecked Sendable {
     enum Mode { case live, lines, quiet }
+
+    /// Cases start from several tasks with --jobs; every change of the counters and the line is under it.
+    private let lock = NSLock()
 
     let mode: Mode
     let total: Int
@@ -42,6 +45,8 @@ final class Progress {
     }
 
     func say(_ text: String) {
+        lock.lock()
+        defer { lock.unlock() }
         guard mode != .quiet else { return }
         clearLive()
         output.write(Data((text + "\n").utf8))
@@ -49,11 +54,15 @@ final class Progress {
 
     /// `agent` is shown when the run has several servers.
     func starting(_ caseID: String, agent: String?) {
+        lock.lock()
+        defer { lock.unlock() }
         guard mode == .live else { return }
         drawLive(current: caseID + (agent.map { " (\($0))" } ?? ""))
     }
 
     func finished(_ record: CaseRecord) {
+        lock.lock()
+        defer { lock.unlock() }
         done += 1
         let reported = ReportedCase(record)
         let passes = policy.passes(reported)
@@ -71,6 +80,8 @@ final class Progress {
     }
 
     func end() {
+        lock.lock()
+        defer { lock.unlock() }
         clearLive()
     }
 

@@ -11,7 +11,8 @@ import Foundation
 final class Interruption: @unchecked Sendable {
     private let lock = NSLock()
     private var received: Int32?
-    private var cancelCurrent: (@Sendable () -> Void)?
+    /// The cancellation of every case running now (several with --jobs).
+    private var running: [UUID: @Sendable () -> Void] = [:]
     private var sources: [DispatchSourceSignal] = []
 
     /// Starts listening for SIGINT and SIGTERM (their default action, ending the process, is switched off).
@@ -42,23 +43,24 @@ final class Interruption: @unchecked Sendable {
     }
 
     private func deliver(_ number: Int32) {
-        let cancel = lock.withLock {
+        let cancels = lock.withLock {
             if received == nil { received = number }
-            return cancelCurrent
+            return Array(running.values)
         }
-        cancel?()
+        for cancel in cancels { cancel() }
     }
 
     /// Runs `operation` as a task that a signal cancels.
     func cancellable<T: Sendable>(_ operation: @escaping @Sendable () async -> T) async -> T {
         let task = Task { await operation() }
+        let id = UUID()
         let alreadyInterrupted = lock.withLock {
-            cancelCurrent = { task.cancel() }
+            running[id] = { task.cancel() }
             return received != nil
         }
         if alreadyInterrupted { task.cancel() }
         let result = await task.value
-        lock.withLock { cancelCurrent = nil }
+        lock.withLock { running[id] = nil }
         return result
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CaseModel
 import Foundation
 import Fuzzer
+import NIOCore
 import NIOPosix
 import Reports
 import Testee
@@ -16,8 +17,8 @@ struct RunCommand: AsyncParsableCommand {
             With neither, wsspec starts its built-in echo server and runs the suite against it.
             """)
 
-    @Argument(help: "The server's URL, e.g. ws://127.0.0.1:9001.")
-    var url: String?
+    @Argument(help: "The servers' URLs, e.g. ws://127.0.0.1:9001 (several run one after the other, into one report).")
+    var urls: [String] = []
 
     @Option(name: .long, help: "A fuzzingclient.json spec file in the reference's format.")
     var spec: String?
@@ -27,8 +28,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Folder for the reports (default: the spec's outdir, else ./reports/servers).")
     var outdir: String?
 
-    @Option(name: .long, help: "Agent name used in reports (default: the server's Server header).")
-    var agent: String?
+    @Option(
+        name: .long,
+        help: "Agent name used in reports (default: the server's Server header); with several URLs, once per URL, in order.")
+    var agent: [String] = []
+
+    @OptionGroup(title: "Handshake, timeouts and TLS") var connection: ConnectionOptions
 
     @Option(name: .long, help: "Seed for everything random (masking keys, handshake keys); printed when not given.")
     var seed: UInt64?
@@ -48,8 +53,29 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var gate: GateOptions
 
+    @Option(name: .long, help: "Run up to N cases at once against a server, each on its own connection (default 1).")
+    var jobs = 1
+
+    @Option(
+        name: .long,
+        help: """
+            Cases that always run alone, even with --jobs: patterns as --cases, and @chopped for every case that \
+            writes in chops or synced pieces and expects the server to fail (default '9.*,12.*,13.*,@chopped'; '' for none).
+            """)
+    var serial: [String] = []
+
+    @Option(name: .long, help: "Run only slice K of N (e.g. 2/4): deterministic slices balanced by expected time, for CI matrices.")
+    var shard: String?
+
     func validate() throws {
-        if url != nil && spec != nil { throw ValidationError("give either a URL or --spec, not both") }
+        if !urls.isEmpty && spec != nil { throw ValidationError("give either URLs or --spec, not both") }
+        if !agent.isEmpty && agent.count != max(urls.count, 1) {
+            throw ValidationError("give one --agent per URL (\(urls.count) URLs, \(agent.count) agents)")
+        }
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        if let shard {
+            do { _ = try Shard(shard) } catch let problem as Shard.Problem { throw ValidationError("--shard: \(problem)") }
+        }
         if let maxMessageSize { _ = try Self.octets(maxMessageSize) }
     }
 
@@ -71,11 +97,20 @@ struct RunCommand: AsyncParsableCommand {
         try gate.validateInputs()
         var plan = try makePlan()
         let suite = try caseOptions.loadSuite()
-        let selected: [CaseDefinition]
+        var selected: [CaseDefinition]
         do {
             selected = try plan.selection.select(from: suite)
         } catch let problem as CaseSelection.Problem {
             throw UsageError(problem.description)
+        }
+        var settings = RunSettings(seed: 0)
+        settings.userAgent = "wsspec/\(WSSpecVersion.current)"
+        try connection.apply(to: &settings)
+        settings.limits.maxMessageSize = try maxMessageSize.map(Self.octets) ?? plan.maxMessageSize ?? (64 << 20)
+        if let shard {
+            let slice = try Shard(shard)
+            selected = slice.select(selected, timerScale: settings.timeouts.timerScale)
+            if !quiet { say("wsspec: shard \(slice): \(selected.count) cases") }
         }
         let writer: ReportWriter
         do {
@@ -87,49 +122,62 @@ struct RunCommand: AsyncParsableCommand {
         }
         let interruption = Interruption.install()
 
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: jobs > 1 ? max(1, System.coreCount) : 1)
         var echo: EchoServer?
         if plan.servers.isEmpty {
             var configuration = EchoServerConfiguration()
             configuration.port = 0
             let server = try await EchoServer.start(configuration, group: group)
             echo = server
-            plan.servers = [try ServerTarget(url: "ws://127.0.0.1:\(server.port)", agent: agent)]
+            var target = try ServerTarget(url: "ws://127.0.0.1:\(server.port)", agent: agent.first)
+            try connection.apply(to: &target)
+            plan.servers = [target]
             if !quiet { say("wsspec: no server given; running against the built-in echo server on port \(server.port)") }
         }
+
         let seed = plan.seed ?? UInt64.random(in: 0...UInt64(UInt32.max))
+        settings.seed = seed
+        let runner = CaseRunner(group: group, settings: settings)
+        for server in plan.servers where server.secure {
+            do {
+                _ = try runner.tlsContexts.context(for: server.tls, shutdownTimeout: settings.timeouts.serverDrop)
+            } catch let problem as TLSContexts.ConfigurationProblem {
+                try? await echo?.stop()
+                try? await group.shutdownGracefully()
+                throw UsageError("\(server.url): \(problem)")
+            }
+        }
         if !quiet { say("wsspec: \(selected.count) cases × \(plan.servers.count) server(s), seed \(seed), reports in \(plan.outdir)") }
         let gateRun = try Gate(options: gate, groupTitles: suite.groupTitles)
         let progress = Progress(
             total: selected.count * plan.servers.count, policy: gateRun.policy, quiet: quiet,
             toStandardError: gate.format == .json)
 
-        var settings = RunSettings(seed: seed)
-        settings.userAgent = "wsspec/\(WSSpecVersion.current)"
-        settings.limits.maxMessageSize = try maxMessageSize.map(Self.octets) ?? plan.maxMessageSize ?? (64 << 20)
-        let runner = CaseRunner(group: group, settings: settings)
-        var records: [CaseRecord] = []
+        var scheduler = CaseScheduler(
+            jobs: jobs, serialPatterns: serial.isEmpty ? CaseScheduler.defaultSerialPatterns : CaseSelection.patterns(serial))
+        scheduler.shouldStop = { interruption.signal != nil }
+        scheduler.runCase = { runner, item, server in
+            progress.starting(item.definition.id.description, agent: nil)
+            return await interruption.cancellable {
+                await runner.run(item.definition, ordinal: item.ordinal, server: server)
+            }
+        }
+        let items = selected.map { CaseScheduler.Item(definition: $0, ordinal: suite.ordinal(of: $0.id) ?? 0) }
+        var writeFailed = false
         let started = Date()
-        cases: for server in plan.servers {
-            for definition in selected {
-                if interruption.signal != nil { break cases }
-                let ordinal = suite.ordinal(of: definition.id) ?? 0
-                progress.starting(
-                    definition.id.description, agent: plan.servers.count > 1 ? server.agent ?? server.host : nil)
-                let record = await interruption.cancellable {
-                    await runner.run(definition, ordinal: ordinal, server: server)
-                }
-                if plan.excludes(agent: record.agent, caseID: record.caseID) { continue }
+        let perServer = await scheduler.run(items, servers: plan.servers, runner: runner) { _, record in
+            if plan.excludes(agent: record.agent, caseID: record.caseID) { return }
+            if !writeFailed {
                 do {
                     try writer.write(record)
                 } catch {
                     printError("cannot write the report of case \(record.caseID): \(error)")
-                    throw ExitCode(1)
+                    writeFailed = true
                 }
-                records.append(record)
-                progress.finished(record)
             }
+            progress.finished(record)
         }
+        let records = perServer.joined().filter { !plan.excludes(agent: $0.agent, caseID: $0.caseID) }
         progress.end()
         try? await echo?.stop()
         try? await group.shutdownGracefully()
@@ -153,6 +201,7 @@ struct RunCommand: AsyncParsableCommand {
                 "interrupted by \(interruption.signalName): \(records.count) of \(selected.count * plan.servers.count) cases ran; their reports are complete")
             throw ExitCode(interrupted)
         }
+        if writeFailed { throw ExitCode(1) }
         if code != 0 { throw ExitCode(code) }
     }
 
@@ -174,6 +223,11 @@ struct RunCommand: AsyncParsableCommand {
         func excludes(agent: String, caseID: String) -> Bool {
             spec?.excludes(agent: agent, caseID: caseID) ?? false
         }
+    }
+
+    /// The --agent for the i-th server (one per server, in order).
+    private func agentName(_ i: Int) -> String? {
+        i < agent.count ? agent[i] : nil
     }
 
     func makePlan() throws -> Plan {
@@ -200,25 +254,43 @@ struct RunCommand: AsyncParsableCommand {
                     if size > 0 { plan.maxMessageSize = size }
                 }
             }
+            if !agent.isEmpty && agent.count != parsed.servers.count {
+                throw UsageError("give one --agent per server of the spec (\(parsed.servers.count) servers, \(agent.count) agents)")
+            }
             for (i, server) in parsed.servers.enumerated() {
+                var target: ServerTarget
                 do {
-                    plan.servers.append(
-                        try ServerTarget(
-                            url: server.url, agent: agent ?? server.agent, origin: server.origin, protocols: server.protocols))
+                    target = try ServerTarget(
+                        url: server.url, agent: agentName(i) ?? server.agent, origin: server.origin,
+                        protocols: server.protocols)
                 } catch let error as ServerTarget.InvalidURL {
                     throw UsageError("\(spec): servers[\(i)].url: \(error)")
                 }
+                target.headers = server.headers
+                target.tls.serverName = server.hostname
+                try connection.apply(to: &target)
+                plan.servers.append(target)
             }
             plan.selection = caseOptions.selection(defaultInclude: parsed.cases, defaultExclude: parsed.excludeCases)
         } else {
             plan.selection = caseOptions.selection()
         }
-        if let url {
-            do {
-                plan.servers = [try ServerTarget(url: url, agent: agent)]
-            } catch let error as ServerTarget.InvalidURL {
-                throw UsageError(error.description)
+        if !urls.isEmpty {
+            plan.servers = []
+            for (i, url) in urls.enumerated() {
+                var target: ServerTarget
+                do {
+                    target = try ServerTarget(url: url, agent: agentName(i))
+                } catch let error as ServerTarget.InvalidURL {
+                    throw UsageError(error.description)
+                }
+                try connection.apply(to: &target)
+                plan.servers.append(target)
             }
+        }
+        let named = plan.servers.compactMap(\.agent)
+        if let twice = named.first(where: { name in named.filter { $0 == name }.count > 1 }) {
+            throw UsageError("two servers have the agent name '\(twice)'; their reports would overwrite each other")
         }
         if let outdir { plan.outdir = outdir }
         return plan

@@ -15,15 +15,21 @@ func builtinSuite() throws -> CaseSuite {
 
 /// Runs the selected cases one after the other against `url` and returns their records.
 func runCases(_ patterns: [String], against url: String, seed: UInt64 = 7, agent: String? = nil) async throws -> [CaseRecord] {
+    try await runCases(patterns, against: try ServerTarget(url: url, agent: agent), seed: seed)
+}
+
+/// Runs the selected cases against `server` through the scheduler (`jobs` at once) and returns their records in
+/// suite order.
+func runCases(
+    _ patterns: [String], against server: ServerTarget, seed: UInt64 = 7, jobs: Int = 1,
+    serial: [String] = CaseScheduler.defaultSerialPatterns
+) async throws -> [CaseRecord] {
     let suite = try builtinSuite()
     let selected = try CaseSelection(include: patterns).select(from: suite)
-    let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    let group = MultiThreadedEventLoopGroup(numberOfThreads: jobs > 1 ? 2 : 1)
     let runner = CaseRunner(group: group, settings: RunSettings(seed: seed))
-    let server = try ServerTarget(url: url, agent: agent)
-    var records: [CaseRecord] = []
-    for definition in selected {
-        records.append(await runner.run(definition, ordinal: suite.ordinal(of: definition.id) ?? 0, server: server))
-    }
+    let items = selected.map { CaseScheduler.Item(definition: $0, ordinal: suite.ordinal(of: $0.id) ?? 0) }
+    let records = await CaseScheduler(jobs: jobs, serialPatterns: serial).run(items, server: server, runner: runner)
     try await group.shutdownGracefully()
     return records
 }
@@ -58,10 +64,12 @@ final class PythonEchoServer: @unchecked Sendable {
     private let stdin = Pipe()
     static var python: String? { ProcessInfo.processInfo.environment["WSSPEC_PYTHON"] }
 
-    init() throws {
+    /// With `tls`, the server speaks wss:// with that certificate chain and key (PEM files).
+    init(tls: (certificate: String, key: String)? = nil) throws {
         guard let python = Self.python else { throw Unavailable() }
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [repositoryRoot.appendingPathComponent("Tests/Servers/websockets_echo.py").path, "0", "--exit-with-stdin"]
+        if let tls { process.arguments! += ["--tls-cert", tls.certificate, "--tls-key", tls.key] }
         process.standardInput = stdin
         let out = Pipe()
         process.standardOutput = out
