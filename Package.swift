@@ -18,9 +18,15 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
     ],
     targets: [
+        // The system's zlib (raw deflate for permessage-deflate, RFC 7692); needs zlib1g-dev on Debian/Ubuntu.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
         .target(
             name: "WebSocketWire",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["CZlib", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .target(
             name: "CaseModel",
@@ -53,7 +59,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "WebSocketWireTests", dependencies: ["WebSocketWire"]),
+        .testTarget(name: "WebSocketWireTests", dependencies: ["WebSocketWire", "CZlib"]),
         .testTarget(name: "CaseModelTests", dependencies: ["CaseModel"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "CaseModel"]),
         .testTarget(name: "FuzzerTests", dependencies: ["Fuzzer", "CaseModel", "Reports", "WebSocketWire"]),
