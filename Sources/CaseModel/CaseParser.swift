@@ -9,11 +9,12 @@ struct CaseParser {
 
     static let caseKeys: Set<String> = [
         "id", "description", "expectation", "rfc", "table", "steps", "expect", "close", "auto-close", "verdict",
+        "deflate",
     ]
 
     func parse(_ node: Node) throws -> [CaseDefinition] {
         let m = try reader.mapping(
-            node, allowed: Self.caseKeys, required: ["id", "description", "expectation", "steps", "expect", "close"],
+            node, allowed: Self.caseKeys, required: ["id", "description", "expectation", "steps", "close"],
             what: "a case")
         guard let tableNode = m["table"] else {
             return [try definition(node)]
@@ -119,11 +120,19 @@ struct CaseParser {
             }
         }
         let steps = try reader.sequence(m["steps"]!).map(step)
-        let expected = try expectations(m["expect"]!)
+        let hasLoop = steps.contains { if case .messageLoop = $0 { return true } else { return false } }
+        var expected: [(outcome: String, events: [ExpectedEvent])] = []
+        if let expectNode = m["expect"] {
+            expected = try expectations(expectNode)
+        } else if !hasLoop {
+            throw reader.error("missing key 'expect' in a case (only a case with a message-loop step judges without it)", at: node)
+        }
+        var offers: [DeflateOffer] = []
+        if let deflateNode = m["deflate"] { offers = try reader.sequence(deflateNode).map(deflateOffer) }
         let close = try closeExpectation(m["close"]!)
         var verdict = VerdictRules()
         if let v = m["verdict"] { verdict = try verdictRules(v) }
-        return CaseDefinition(
+        var definition = CaseDefinition(
             id: id,
             description: try reader.string(m["description"]!),
             expectation: try reader.string(m["expectation"]!),
@@ -136,10 +145,32 @@ struct CaseParser {
             autoClose: try m["auto-close"].map { try reader.bool($0) } ?? true,
             verdict: verdict,
             source: reader.location(node))
+        definition.deflateOffers = offers
+        return definition
+    }
+
+    /// One permessage-deflate offer: the four knobs of the reference's client (catalogue §4).
+    func deflateOffer(_ node: Node) throws -> DeflateOffer {
+        let m = try reader.mapping(
+            node,
+            allowed: ["accept-no-context-takeover", "accept-max-window-bits", "request-no-context-takeover", "request-max-window-bits"],
+            what: "a deflate offer")
+        var offer = DeflateOffer()
+        if let n = m["accept-no-context-takeover"] { offer.acceptNoContextTakeover = try reader.bool(n) }
+        if let n = m["accept-max-window-bits"] { offer.acceptMaxWindowBits = try reader.bool(n) }
+        if let n = m["request-no-context-takeover"] { offer.requestNoContextTakeover = try reader.bool(n) }
+        if let n = m["request-max-window-bits"] {
+            let bits = try reader.int(n, in: 0...15)
+            guard bits == 0 || DeflateParameters.windowBitsRange.contains(bits) else {
+                throw reader.error("request-max-window-bits is 0 (ask nothing) or 8–15, got \(bits)", at: n)
+            }
+            offer.requestMaxWindowBits = bits
+        }
+        return offer
     }
 
     static let stepNames = [
-        "send", "message", "raw", "close", "close-frame", "pause", "close-after", "kill-after", "wirelog",
+        "send", "message", "raw", "close", "close-frame", "pause", "close-after", "kill-after", "wirelog", "message-loop",
     ]
 
     func step(_ node: Node) throws -> Step {
@@ -207,6 +238,26 @@ struct CaseParser {
             return .killAfter(seconds: try reader.seconds(value))
         case "wirelog":
             return .wirelog(try reader.bool(value))
+        case "message-loop":
+            let m = try reader.mapping(
+                value, allowed: ["data", "as", "size", "count", "fragment-size", "timeout", "compressed"],
+                required: ["data", "as", "size", "count", "timeout"], what: "message-loop")
+            let data = try reader.string(m["data"]!)
+            guard !data.isEmpty, !data.contains("/"), !data.hasPrefix(".") else {
+                throw reader.error("data names a file of the test-data folder, without a path: '\(data)'", at: m["data"]!)
+            }
+            let kind = try reader.string(m["as"]!)
+            guard kind == "text" || kind == "binary" else {
+                throw reader.error("'as' is text (sizes count code points) or binary (octets), got '\(kind)'", at: m["as"]!)
+            }
+            var fragment = try reader.optionalInt(m["fragment-size"], in: 0...Int(Int32.max))
+            if fragment == 0 { fragment = nil }
+            return .messageLoop(
+                MessageLoopStep(
+                    data: data, text: kind == "text", size: try reader.int(m["size"]!, in: 0...Int(Int32.max)),
+                    count: try reader.int(m["count"]!, in: 1...Int(Int32.max)), fragmentSize: fragment,
+                    timeout: try reader.seconds(m["timeout"]!),
+                    compressed: try m["compressed"].map { try reader.bool($0) } ?? false))
         default:
             throw reader.error("unknown step '\(name)' (expected one of: \(Self.stepNames.joined(separator: ", ")))", at: keyNode)
         }

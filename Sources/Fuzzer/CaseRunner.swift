@@ -12,6 +12,8 @@ public struct RunSettings: Sendable {
     public var userAgent: String? = "wsspec/\(WSSpecVersion.current)"
     /// How long to wait for the TCP connection itself.
     public var connectTimeout: Double = 5
+    /// The folder of test-data files the message-loop cases (12.x, 13.x) cut their messages from.
+    public var testData: TestDataLibrary?
 
     public init(seed: UInt64) { self.seed = seed }
 }
@@ -38,7 +40,7 @@ public struct CaseRunner: Sendable {
         handshake.protocols = server.protocols
         let engine = CaseEngine(
             definition: definition, handshake: handshake, timeouts: settings.timeouts, seed: settings.seed,
-            agent: server.agent)
+            agent: server.agent, testData: settings.testData)
         let started = Date()
         if server.secure {
             return Self.harnessFailure(
@@ -115,12 +117,12 @@ public struct CaseRunner: Sendable {
             started: engine.started,
             durationMilliseconds: Int(((Double(end &- start)) / 1e6).rounded()),
             reportTime: definition.reportsTime,
-            reportCompressionRatio: false,
+            reportCompressionRatio: !definition.deflateOffers.isEmpty,
             createWirelog: engine.recorder.logEnabled,
             wirelog: engine.recorder.entries,
             statistics: engine.recorder.statistics,
-            trafficStats: nil,
-            harnessError: nil)
+            trafficStats: verdict.behavior == Outcome.ok ? engine.trafficSnapshot?.json() : nil,
+            harnessError: engine.harnessProblem)
     }
 
     static func harnessFailure(

@@ -42,6 +42,10 @@ public enum Judge {
                 verdict.behavior = match.outcome
                 verdict.result = "Actual events match at least one expected."
             }
+            if let own = observation.caseVerdict {
+                verdict.behavior = own.behavior
+                verdict.result = own.result
+            }
             let expected = definition.close
             if expected.closedByClient != closing.closedByMe {
                 verdict.behaviorClose = Outcome.failed

@@ -23,6 +23,18 @@ public struct Observation: Sendable {
     public var connectionWasOpen = false
     /// Frames wsspec sent, by opcode.
     public var txFrames: [Int: Int] = [:]
+    /// The verdict a case reached by itself (a message loop), which replaces the comparison of events.
+    public var caseVerdict: CaseVerdict?
 
     public init() {}
+}
+
+/// A behaviour a case decided itself, with its explanation (the reference's 9.x, 12.x and 13.x do this).
+public struct CaseVerdict: Sendable, Equatable {
+    public var behavior: String
+    public var result: String
+    public init(behavior: String, result: String) {
+        self.behavior = behavior
+        self.result = result
+    }
 }
