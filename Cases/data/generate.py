@@ -43,15 +43,13 @@ def json_document(size: int) -> bytes:
     while len(text) < size + 4096:
         records.append({
             "id": i,
-            "guid": "%08x-%04x-%04x-%04x-%012x" % (rng.getrandbits(32), rng.getrandbits(16), rng.getrandbits(16),
-                                                 rng.getrandbits(16), rng.getrandbits(48)),
-            "isActive": rng.random() < 0.5,
-            "balance": "%d.%02d" % (rng.randrange(1000, 4000), rng.randrange(100)),
-            "age": rng.randrange(18, 90),
-            "name": "%s %s" % (rng.choice(words).title(), rng.choice(words).title()),
-            "tags": [rng.choice(words) for _ in range(rng.randrange(1, 6))],
-            "location": {"latitude": round(rng.uniform(-90, 90), 6), "longitude": round(rng.uniform(-180, 180), 6)},
-            "about": " ".join(rng.choice(words) for _ in range(rng.randrange(8, 30))) + ".",
+            "type": rng.choice(["user", "user", "user", "admin", "guest"]),
+            "isActive": rng.random() < 0.8,
+            "age": rng.randrange(20, 60),
+            "name": "%s %s" % (rng.choice(words).title(), rng.choice(words[:5]).title()),
+            "tags": [rng.choice(words[:6]) for _ in range(rng.randrange(1, 4))],
+            "settings": {"theme": rng.choice(["light", "dark"]), "language": "en", "notifications": True},
+            "about": " ".join(rng.choice(words[:8]) for _ in range(rng.randrange(4, 10))) + ".",
         })
         i += 1
         if i % 50 == 0:
@@ -130,10 +128,10 @@ def html_page(size: int, code_points: int) -> bytes:
     while body_size < size:
         kind = rng.random()
         if kind < 0.5:
-            s = "<p>%s</p>\n" % " ".join(rng.choice(words) for _ in range(rng.randrange(10, 60)))
+            s = "<p>%s</p>\n" % " ".join(rng.choice(words[:6]) for _ in range(rng.randrange(10, 60)))
         elif kind < 0.8:
             cells = "".join("<tr><td>%s</td><td class=\"n\">%d</td><td><a href=\"/%s/%d\">%s</a></td></tr>\n" % (
-                rng.choice(words), rng.randrange(100000), rng.choice(words), rng.randrange(1000), rng.choice(words))
+                rng.choice(words), rng.randrange(100), rng.choice(words[:4]), rng.randrange(10), rng.choice(words))
                 for _ in range(rng.randrange(3, 15)))
             s = "<table>\n%s</table>\n" % cells
         else:
@@ -178,7 +176,14 @@ def pdf_like(size: int) -> bytes:
             out += b"%d 0 obj\n%s\nendobj\n" % (n, body.encode())
         else:
             length = rng.randrange(2000, 30000)
-            stream = rng.getrandbits(8 * length).to_bytes(length, "little")
+            if rng.random() < 0.35:
+                ops = []
+                while sum(map(len, ops)) < length:
+                    ops.append("BT /F1 %d Tf %d %d Td (%s) Tj ET\n" % (rng.choice([9, 10, 12]), rng.randrange(50, 550),
+                               rng.randrange(50, 750), " ".join(rng.choice(GERMAN[:40]) for _ in range(6))))
+                stream = "".join(ops).encode("utf-8")[:length]
+            else:
+                stream = rng.getrandbits(8 * length).to_bytes(length, "little")
             out += b"%d 0 obj\n<< /Length %d /Filter /FlateDecode >>\nstream\n" % (n, length)
             out += stream + b"\nendstream\nendobj\n"
         n += 1
