@@ -86,7 +86,13 @@ public struct CaseRunner: Sendable {
     static func record(of engine: CaseEngine, ordinal: Int) -> CaseRecord {
         let definition = engine.definition
         let observation = engine.observation
-        let verdict = Judge.judge(definition, observation)
+        var verdict = Judge.judge(definition, observation)
+        if let problem = engine.harnessProblem {
+            // A problem of wsspec's own (e.g. a missing test-data file) is never the server's failure.
+            verdict = Verdict(
+                behavior: Outcome.error, behaviorClose: Outcome.error, result: "wsspec could not run this case: \(problem)",
+                resultClose: "wsspec could not run this case: \(problem)")
+        }
         let open = observation.connectionWasOpen
         let end = engine.endedAt ?? CaseEngine.now()
         let start = engine.openedAt ?? engine.connectedAt

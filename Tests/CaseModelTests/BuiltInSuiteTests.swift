@@ -16,12 +16,13 @@ struct BuiltInSuiteTests {
             + run("4.1.", 1...5) + run("4.2.", 1...5) + run("5.", 1...20)
             + run("7.1.", 1...6) + run("7.3.", 1...6) + ["7.5.1"] + run("7.7.", 1...13) + run("7.9.", 1...9)
             + run("7.13.", 1...2) + ["10.1.1"]
+            + (1...5).flatMap { run("12.\($0).", 1...18) } + (1...7).flatMap { run("13.\($0).", 1...18) }
     }()
 
-    @Test("loads exactly the 102 cases of categories 1, 2, 3, 4, 5, 7 and 10, in numeric order")
+    @Test("loads exactly the 318 cases of categories 1, 2, 3, 4, 5, 7, 10, 12 and 13, in numeric order")
     func caseIDs() throws {
         let suite = try Self.load()
-        #expect(Self.expectedIDs.count == 102)
+        #expect(Self.expectedIDs.count == 318)
         #expect(suite.cases.map(\.id.description) == Self.expectedIDs)
     }
 
@@ -32,7 +33,7 @@ struct BuiltInSuiteTests {
         let i = { (id: String) in ids.firstIndex(of: id)! }
         #expect(i("2.9") < i("2.10") && i("2.10") < i("2.11"))
         #expect(i("7.9.9") < i("7.13.1"))
-        #expect(ids.last == "10.1.1")
+        #expect(ids.last == "13.7.18")
         #expect(suite.ordinal(of: CaseID("1.1.1")!) == 1)
         #expect(suite.ordinal(of: CaseID("2.1")!) == 17)
         #expect(suite[CaseID("5.19")!]?.id.description == "5.19")
@@ -167,6 +168,12 @@ struct BuiltInSuiteTests {
         let directory = try #require(Self.referenceDirectory)
         for c in suite.cases {
             let name = "websockets_case_\(c.id.description.replacingOccurrences(of: ".", with: "_")).json"
+            // The reference run keeps only four per-case files of categories 12 and 13.
+            if ["12", "13"].contains(c.id.category),
+                !FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path)
+            {
+                continue
+            }
             let data = try Data(contentsOf: directory.appendingPathComponent(name))
             let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
 
@@ -194,6 +201,7 @@ struct BuiltInSuiteTests {
                 case .killAfter(let s): return "KL \(s)"
                 case .closeAfter(let s): return "TI \(s)"
                 case .pause(let s, let tag): return "CT \(s) \(tag ?? "None")"
+                case .messageLoop(let loop): return "TI \(loop.timeout)"
                 default: return nil
                 }
             }

@@ -18,7 +18,9 @@ func runCases(_ patterns: [String], against url: String, seed: UInt64 = 7, agent
     let suite = try builtinSuite()
     let selected = try CaseSelection(include: patterns).select(from: suite)
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-    let runner = CaseRunner(group: group, settings: RunSettings(seed: seed))
+    var settings = RunSettings(seed: seed)
+    settings.testData = TestDataLibrary(directory: repositoryRoot.appendingPathComponent("Cases/data"))
+    let runner = CaseRunner(group: group, settings: settings)
     let server = try ServerTarget(url: url, agent: agent)
     var records: [CaseRecord] = []
     for definition in selected {
