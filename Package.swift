@@ -19,9 +19,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
+        // The system's zlib (raw deflate for permessage-deflate, RFC 7692); needs zlib1g-dev on Debian/Ubuntu.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
         .target(
             name: "WebSocketWire",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["CZlib", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .target(
             name: "CaseModel",
@@ -61,7 +67,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WebSocketWireTests",
-            dependencies: ["WebSocketWire", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["WebSocketWire", "CZlib", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(name: "CaseModelTests", dependencies: ["CaseModel"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "CaseModel"]),

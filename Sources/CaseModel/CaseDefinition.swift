@@ -64,6 +64,36 @@ public struct MessageStep: Sendable, Equatable {
     }
 }
 
+/// The round-trip loop of the compression cases (and of any case that streams a data set through the server):
+/// `count` messages of `size` units cut one after the other from a test-data file (wrapping around at its end),
+/// one in flight at a time; each echo must have the same type, length and content.
+public struct MessageLoopStep: Sendable, Equatable {
+    /// A file of the test-data folder (`Cases/data/`, or `--testdata DIR`).
+    public var data: String
+    /// Text messages (sizes and positions count code points of the UTF-8 file) or binary ones (octets).
+    public var text: Bool
+    public var size: Int
+    public var count: Int
+    /// Split each message (its compressed form, when compressed) into frames of this many octets.
+    public var fragmentSize: Int?
+    /// Seconds until a Close without payload ends the case, started when the loop starts.
+    public var timeout: Double
+    /// Send the messages compressed: without a negotiated permessage-deflate the case is UNIMPLEMENTED.
+    public var compressed: Bool
+
+    public init(
+        data: String, text: Bool, size: Int, count: Int, fragmentSize: Int? = nil, timeout: Double, compressed: Bool
+    ) {
+        self.data = data
+        self.text = text
+        self.size = size
+        self.count = count
+        self.fragmentSize = fragmentSize
+        self.timeout = timeout
+        self.compressed = compressed
+    }
+}
+
 /// One thing a case does once the WebSocket is open.
 public enum Step: Sendable, Equatable {
     case send(FrameStep)
@@ -83,6 +113,7 @@ public enum Step: Sendable, Equatable {
     case frameBegin(FrameBeginStep)
     /// The next piece of the payload of the frame `frameBegin` opened, masked where that frame left off.
     case frameData(Payload)
+    case messageLoop(MessageLoopStep)
 }
 
 /// The header of a frame whose payload is written later, in pieces.
@@ -172,6 +203,8 @@ public struct CaseDefinition: Sendable, Equatable {
     /// When set, the echo check decides the behaviour and `expected` is empty.
     public var echo: EchoCheck?
     public var source: SourceLocation
+    /// permessage-deflate offers sent in the opening handshake, in order; empty sends no extension header.
+    public var deflateOffers: [DeflateOffer] = []
 
     public init(
         id: CaseID, description: String, expectation: String, rfc: String? = nil, category: CaseGroup,
@@ -199,5 +232,6 @@ public struct CaseDefinition: Sendable, Equatable {
             && lhs.expected.map(\.outcome) == rhs.expected.map(\.outcome)
             && lhs.expected.map(\.events) == rhs.expected.map(\.events) && lhs.close == rhs.close
             && lhs.autoClose == rhs.autoClose && lhs.verdict == rhs.verdict && lhs.echo == rhs.echo
+            && lhs.deflateOffers == rhs.deflateOffers
     }
 }

@@ -9,6 +9,7 @@ struct CaseParser {
 
     static let caseKeys: Set<String> = [
         "id", "description", "expectation", "rfc", "table", "steps", "expect", "close", "auto-close", "verdict", "echo",
+        "deflate",
     ]
 
     func parse(_ node: Node) throws -> [CaseDefinition] {
@@ -134,19 +135,26 @@ struct CaseParser {
         let parsedSteps = stepNodes.map { node in collect { try step(node) } }
         let steps = parsedSteps.compactMap { $0 }
         if steps.count == parsedSteps.count { _ = collect { try checkStreamingSteps(steps, in: m["steps"]!) } }
+        // A case judges by its expected events, by echoes (`echo`), or itself (a `message-loop` step).
+        let hasLoop = steps.contains { if case .messageLoop = $0 { return true } else { return false } }
         var echo: EchoCheck?
         var expected: [(outcome: String, events: [ExpectedEvent])]? = []
         switch (m["expect"], m["echo"]) {
         case (let e?, nil): expected = collect { try expectations(e) }
         case (nil, let e?): echo = collect { try echoCheck(e) }
         case (_?, let e?): problems.append(reader.error("a case has either 'expect' or 'echo', not both", at: e))
-        case (nil, nil): problems.append(reader.error("a case needs 'expect' (the events that must arrive) or 'echo'", at: node))
+        case (nil, nil):
+            if !hasLoop {
+                problems.append(reader.error("a case needs 'expect' (the events that must arrive) or 'echo'", at: node))
+            }
         }
+        var offers: [DeflateOffer]? = []
+        if let deflateNode = m["deflate"] { offers = collect { try reader.sequence(deflateNode).map(deflateOffer) } }
         let close = collect { try closeExpectation(m["close"]!) }
         var verdict: VerdictRules? = VerdictRules()
         if let v = m["verdict"] { verdict = collect { try verdictRules(v) } }
-        guard problems.isEmpty, let expected, let close, let verdict else { throw CaseLoadError(problems) }
-        return CaseDefinition(
+        guard problems.isEmpty, let expected, let close, let verdict, let offers else { throw CaseLoadError(problems) }
+        var definition = CaseDefinition(
             id: id,
             description: try reader.string(m["description"]!),
             expectation: try reader.string(m["expectation"]!),
@@ -160,6 +168,28 @@ struct CaseParser {
             verdict: verdict,
             echo: echo,
             source: reader.location(node))
+        definition.deflateOffers = offers
+        return definition
+    }
+
+    /// One permessage-deflate offer: the four knobs of the reference's client (catalogue §4).
+    func deflateOffer(_ node: Node) throws -> DeflateOffer {
+        let m = try reader.mapping(
+            node,
+            allowed: ["accept-no-context-takeover", "accept-max-window-bits", "request-no-context-takeover", "request-max-window-bits"],
+            what: "a deflate offer")
+        var offer = DeflateOffer()
+        if let n = m["accept-no-context-takeover"] { offer.acceptNoContextTakeover = try reader.bool(n) }
+        if let n = m["accept-max-window-bits"] { offer.acceptMaxWindowBits = try reader.bool(n) }
+        if let n = m["request-no-context-takeover"] { offer.requestNoContextTakeover = try reader.bool(n) }
+        if let n = m["request-max-window-bits"] {
+            let bits = try reader.int(n, in: 0...15)
+            guard bits == 0 || DeflateParameters.windowBitsRange.contains(bits) else {
+                throw reader.error("request-max-window-bits is 0 (ask nothing) or 8–15, got \(bits)", at: n)
+            }
+            offer.requestMaxWindowBits = bits
+        }
+        return offer
     }
 
     func echoCheck(_ node: Node) throws -> EchoCheck {
@@ -187,7 +217,7 @@ struct CaseParser {
                 remaining = left - payload.count
             case .send, .message, .raw, .close, .closeFrame:
                 remaining = nil
-            case .pause, .closeAfter, .killAfter, .wirelog:
+            case .pause, .closeAfter, .killAfter, .wirelog, .messageLoop:
                 break
             }
         }
@@ -195,7 +225,7 @@ struct CaseParser {
 
     static let stepNames = [
         "send", "message", "raw", "close", "close-frame", "pause", "close-after", "kill-after", "wirelog",
-        "frame-begin", "frame-data",
+        "frame-begin", "frame-data", "message-loop",
     ]
 
     func step(_ node: Node) throws -> Step {
@@ -277,6 +307,26 @@ struct CaseParser {
                     length: try reader.int(m["length"]!, in: 0...Int(Int32.max))))
         case "frame-data":
             return .frameData(try reader.payload(value))
+        case "message-loop":
+            let m = try reader.mapping(
+                value, allowed: ["data", "as", "size", "count", "fragment-size", "timeout", "compressed"],
+                required: ["data", "as", "size", "count", "timeout"], what: "message-loop")
+            let data = try reader.string(m["data"]!)
+            guard !data.isEmpty, !data.contains("/"), !data.hasPrefix(".") else {
+                throw reader.error("data names a file of the test-data folder, without a path: '\(data)'", at: m["data"]!)
+            }
+            let kind = try reader.string(m["as"]!)
+            guard kind == "text" || kind == "binary" else {
+                throw reader.error("'as' is text (sizes count code points) or binary (octets), got '\(kind)'", at: m["as"]!)
+            }
+            var fragment = try reader.optionalInt(m["fragment-size"], in: 0...Int(Int32.max))
+            if fragment == 0 { fragment = nil }
+            return .messageLoop(
+                MessageLoopStep(
+                    data: data, text: kind == "text", size: try reader.int(m["size"]!, in: 0...Int(Int32.max)),
+                    count: try reader.int(m["count"]!, in: 1...Int(Int32.max)), fragmentSize: fragment,
+                    timeout: try reader.seconds(m["timeout"]!),
+                    compressed: try m["compressed"].map { try reader.bool($0) } ?? false))
         default:
             throw reader.error("unknown step '\(name)' (expected one of: \(Self.stepNames.joined(separator: ", ")))", at: keyNode)
         }

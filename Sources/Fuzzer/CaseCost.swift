@@ -33,6 +33,9 @@ public enum CaseCost {
                 if sync { queuedWrites += 1 }
             case .frameData(let payload):
                 octets += payload.count
+            case .messageLoop(let loop):
+                // Compressing and inflating each message costs about as much as sending it again.
+                octets += loop.size * loop.count * (loop.compressed ? 2 : 1)
             case .pause(let pause, _):
                 seconds += pause * timerScale
             case .close, .closeFrame, .closeAfter, .killAfter, .wirelog, .frameBegin:

@@ -118,22 +118,37 @@ struct CaseEngine: Sendable {
     private var wirelogSilent = false
     private let allocator = ByteBufferAllocator()
 
+    // permessage-deflate and the message loop (categories 12 and 13).
+    let testData: TestDataLibrary?
+    private(set) var deflate: DeflateSession?
+    private(set) var loop: MessageLoopRun?
+    /// The verdict a message loop reached (the reference's 9.x/12.x/13.x set `behavior` themselves).
+    private(set) var loopVerdict: (behavior: String, result: String)?
+    private(set) var traffic = TrafficStats()
+    /// `traffic` when the loop completed, for the report.
+    private(set) var trafficSnapshot: TrafficStats?
+    /// A problem of the harness (e.g. a missing test-data file), reported as such.
+    private(set) var harnessProblem: String?
+
     static let maxHandshakeResponse = 64 * 1024
 
     init(
         definition: CaseDefinition, handshake: HandshakeOptions, timeouts: ProtocolTimeouts, seed: UInt64, agent: String?,
-        limits: ReceiveLimits = ReceiveLimits()
+        limits: ReceiveLimits = ReceiveLimits(), testData: TestDataLibrary? = nil
     ) {
         self.definition = definition
         self.timeouts = timeouts
         self.limits = limits
         self.recorder.maxEntries = limits.maxWireLogEntries
         self.agent = agent
+        self.testData = testData
         var generator = SeededRandom.derived(from: seed, label: definition.id.description)
         self.request = HandshakeRequest(
             resource: handshake.resource, host: handshake.host, port: handshake.port,
             key: HandshakeRequest.randomKey(using: &generator), userAgent: handshake.userAgent, origin: handshake.origin,
-            protocols: handshake.protocols, extraHeaders: handshake.headers.map { ($0.name, $0.value) })
+            protocols: handshake.protocols,
+            extensions: definition.deflateOffers.isEmpty ? [] : [DeflateOffer.headerValue(definition.deflateOffers)],
+            extraHeaders: handshake.headers.map { ($0.name, $0.value) })
         self.generator = generator
     }
 
@@ -161,6 +176,7 @@ struct CaseEngine: Sendable {
     mutating func received(_ buffer: ByteBuffer) {
         guard state != .closed, buffer.readableBytes > 0 else { return }
         recorder.rxOctets(buffer.readableBytesView)
+        countIncomingOctets(buffer.readableBytes)
         if state == .connecting {
             handshakeBuffer.append(contentsOf: buffer.readableBytesView)
             processHandshake()
@@ -238,6 +254,7 @@ struct CaseEngine: Sendable {
                 "peer dropped the TCP connection without previous WebSocket closing handshake"
         }
         observation.txFrames = recorder.statistics.txFrames
+        if let loopVerdict { observation.caseVerdict = CaseVerdict(behavior: loopVerdict.behavior, result: loopVerdict.result) }
         endedAt = Self.now()
         actions.append(.cancel(.watchdog))
         actions.append(.cancel(.openHandshake))
@@ -250,6 +267,7 @@ struct CaseEngine: Sendable {
         for step in definition.steps {
             switch step {
             case .pause(let s, _), .closeAfter(let s), .killAfter(let s): total += s * timeouts.timerScale
+            case .messageLoop(let loop): total += loop.timeout * timeouts.timerScale
             default: break
             }
         }
@@ -274,9 +292,22 @@ struct CaseEngine: Sendable {
         httpResponse = String(decoding: block, as: UTF8.self)
         let response = HandshakeResponse(headerBlock: block)
         serverHeader = response["server"]
-        if let failure = response.validate(key: request.key, offeredProtocols: request.protocols) {
+        var negotiated: DeflateParameters?
+        let failure: HandshakeFailure?
+        if definition.deflateOffers.isEmpty {
+            failure = response.validate(key: request.key, offeredProtocols: request.protocols)
+        } else {
+            failure = response.validate(key: request.key, offeredProtocols: request.protocols) { element in
+                Self.acceptDeflateResponse(element, negotiated: &negotiated)
+            }
+        }
+        if let failure {
             failHandshake(failure.reason)
             return
+        }
+        if let negotiated {
+            deflate = DeflateSession(parameters: negotiated)
+            parser.compressionNegotiated = true
         }
         state = .open
         actions.append(.cancel(.openHandshake))
@@ -343,6 +374,9 @@ struct CaseEngine: Sendable {
                 streamedFrameKey?.apply(to: &bytes, offset: streamedFrameOffset)
                 streamedFrameOffset += bytes.count
                 sendData(allocator.buffer(bytes: bytes), sync: false, chop: nil)
+            case .messageLoop(let step):
+                startMessageLoop(step)
+                return
             }
             if definition.echo != nil { noteEchoSource(step) }
         }
@@ -451,6 +485,7 @@ struct CaseEngine: Sendable {
     private mutating func write(_ bytes: ByteBuffer, sync: Bool) {
         guard state != .closed else { return }
         recorder.txOctets(bytes.readableBytesView, sync: sync)
+        countOutgoingOctets(bytes.readableBytes)
         actions.append(.write(bytes))
     }
 
@@ -490,6 +525,7 @@ struct CaseEngine: Sendable {
                     controlData = []
                 } else {
                     if !insideMessage {
+                        beginIncomingMessage(header)
                         insideMessage = true
                         messageBinary = header.opcode == .binary
                         validatesUTF8 = header.opcode == .text
@@ -521,11 +557,16 @@ struct CaseEngine: Sendable {
         return state != .closed
     }
 
-    private mutating func payloadReceived(_ chunk: ByteBuffer) {
+    private mutating func payloadReceived(_ chunk: ByteBuffer, inflated: Bool = false) {
         guard let header = currentFrame, header.payloadLength <= max(limits.maxMessageSize, 125) else { return }
         if header.opcode.isControl {
             controlData.append(contentsOf: chunk.readableBytesView)
             return
+        }
+        var chunk = chunk
+        if !inflated {
+            guard let plain = inflateIncoming(chunk) else { return }
+            chunk = plain
         }
         if validatesUTF8 {
             let result = chunk.withUnsafeReadableBytes { validator.validate($0) }
@@ -559,7 +600,18 @@ struct CaseEngine: Sendable {
         recorder.rxFrame(
             payload: BytePreview(prefix: frameCollected, length: frameCollectedCount), opcode: header.opcode.rawValue,
             fin: header.fin, rsv: header.rsv, mask: header.maskKey?.array)
+        if !header.opcode.isControl && state == .open { traffic.incomingWebSocketFrames += 1 }
         guard header.fin else { return }
+        if deflate?.receivingCompressed == true {
+            guard let tail = finishIncomingMessage() else { return }
+            if tail.readableBytes > 0 {
+                currentFrame = header
+                payloadReceived(tail, inflated: true)
+                currentFrame = nil
+                if state == .closed { return }
+            }
+        }
+        if state == .open { traffic.incomingWebSocketMessages += 1 }
         insideMessage = false
         if validatesUTF8 && !validator.isComplete {
             failConnection(
@@ -574,6 +626,10 @@ struct CaseEngine: Sendable {
             }
             let data = messageData
             messageData = []
+            if loop != nil {
+                loopReceived(data, binary: messageBinary)
+                return
+            }
             guard keepsSurplusEvent(size: data.capacity) else { return }
             observation.received.append(.message(data, binary: messageBinary))
             finishWhenDone()
@@ -675,7 +731,7 @@ struct CaseEngine: Sendable {
             failure = "Received a \(kind(messageBinary)) message, but had sent none."
         }
         if let failure {
-            observation.echo = EchoOutcome(behavior: Outcome.failed, result: failure)
+            observation.caseVerdict = CaseVerdict(behavior: Outcome.failed, result: failure)
         } else {
             echoRounds += 1
             if echoRounds < check.rounds, let source = echoSource {
@@ -691,7 +747,7 @@ struct CaseEngine: Sendable {
                 }
                 return
             }
-            observation.echo = EchoOutcome(
+            observation.caseVerdict = CaseVerdict(
                 behavior: Outcome.ok,
                 result: check.rounds == 1
                     ? "Received \(kind(messageBinary)) message of length \(matcher?.count ?? 0)."
@@ -730,6 +786,183 @@ struct CaseEngine: Sendable {
         for outcome in definition.expected where !Judge.matches(observation.received, outcome.events) { return }
         if definition.close.closedByClient && definition.autoClose {
             sendClose(code: definition.close.codes.first, reason: nil)
+        }
+    }
+}
+
+// MARK: - permessage-deflate and the message loop (categories 12 and 13)
+
+extension CaseEngine {
+    /// Accepts a server's permessage-deflate answer as the reference's client does in 12.x/13.x: any syntactically
+    /// valid response, one only; other extensions fail the handshake.
+    static func acceptDeflateResponse(_ element: ExtensionResponse, negotiated: inout DeflateParameters?) -> HandshakeFailure? {
+        switch element.name {
+        case DeflateParameters.extensionName:
+            guard negotiated == nil else { return HandshakeFailure("multiple occurrence of a permessage-compress extension") }
+            switch DeflateParameters.parseResponse(element) {
+            case .success(let parameters):
+                negotiated = parameters
+                return nil
+            case .failure(let failure):
+                return failure
+            }
+        case "permessage-bzip2", "permessage-snappy":
+            return HandshakeFailure("WebSocket permessage-compress extension response from server denied by client")
+        default:
+            return HandshakeFailure(
+                "server wants to use extension '\(element.name)' we did not request, haven't implemented or did not enable")
+        }
+    }
+
+    private mutating func countIncomingOctets(_ count: Int) {
+        switch state {
+        case .connecting: traffic.preopenIncomingOctetsWireLevel += count
+        case .open: traffic.incomingOctetsWireLevel += count
+        default: break
+        }
+    }
+
+    private mutating func countOutgoingOctets(_ count: Int) {
+        switch state {
+        case .connecting: traffic.preopenOutgoingOctetsWireLevel += count
+        case .open: traffic.outgoingOctetsWireLevel += count
+        default: break
+        }
+    }
+
+    /// A data message starts: it is compressed when permessage-deflate is in use and its first frame has RSV1.
+    private mutating func beginIncomingMessage(_ header: FrameHeader) {
+        guard deflate != nil else { return }
+        deflate!.receivingCompressed = header.rsv & 4 != 0
+        if deflate!.receivingCompressed { deflate!.inflater.beginMessage() }
+    }
+
+    /// The payload as the application sees it: inflated when the message is compressed. nil when the data could
+    /// not be inflated; the connection is then failed (Close 1007, or 1009 for a message past the size limit) and
+    /// TCP dropped at once, since nothing after corrupt compressed data can be trusted.
+    private mutating func inflateIncoming(_ chunk: ByteBuffer) -> ByteBuffer? {
+        let compressedCount = chunk.readableBytes
+        guard let session = deflate, session.receivingCompressed else {
+            if state == .open {
+                traffic.incomingOctetsWebSocketLevel += compressedCount
+                traffic.incomingOctetsAppLevel += compressedCount
+            }
+            return chunk
+        }
+        var plain: [UInt8] = []
+        do {
+            try chunk.withUnsafeReadableBytes { try session.inflater.inflate($0, into: &plain) }
+        } catch {
+            failInflate(error)
+            return nil
+        }
+        if state == .open {
+            traffic.incomingOctetsWebSocketLevel += compressedCount
+            traffic.incomingOctetsAppLevel += plain.count
+        }
+        return ByteBuffer(bytes: plain)
+    }
+
+    /// The compressed message's last frame arrived: what the removed `00 00 ff ff` still releases.
+    private mutating func finishIncomingMessage() -> ByteBuffer? {
+        guard let session = deflate else { return ByteBuffer() }
+        deflate!.receivingCompressed = false
+        var tail: [UInt8] = []
+        do {
+            try session.inflater.endMessage(into: &tail)
+        } catch {
+            failInflate(error)
+            return nil
+        }
+        if state == .open { traffic.incomingOctetsAppLevel += tail.count }
+        return ByteBuffer(bytes: tail)
+    }
+
+    private mutating func failInflate(_ error: any Error) {
+        let problem = error as? InflateError
+        let code = problem?.kind == .tooLarge ? 1009 : 1007
+        failConnection(code: code, reason: String((problem?.message ?? "\(error)").prefix(123)))
+        dropConnection(flushFirst: true)
+    }
+
+    /// The `message-loop` step: with permessage-deflate required but not negotiated the case is UNIMPLEMENTED and
+    /// closes at once; otherwise arm the close timer and send the first message.
+    private mutating func startMessageLoop(_ step: MessageLoopStep) {
+        if step.compressed && deflate == nil {
+            loopVerdict = (Outcome.unimplemented, "Actual events differ from any expected.")
+            sendClose(code: 1000, reason: nil)
+            return
+        }
+        let data: TestDataSet
+        do {
+            guard let testData else { throw TestDataError("no test-data folder is configured") }
+            data = try testData.dataSet(step.data, text: step.text)
+        } catch {
+            harnessProblem = "\(error)"
+            loopVerdict = (Outcome.failed, "wsspec could not run this case: \(error)")
+            sendClose(code: 1000, reason: nil)
+            return
+        }
+        loopVerdict = (Outcome.failed, "Case did not finish within \(Int(step.timeout)) seconds.")
+        recorder.timer(.closeAfter(seconds: step.timeout))
+        actions.append(.schedule(.closeAfter(nextTimer()), seconds: step.timeout))
+        loop = MessageLoopRun(step: step, data: data, directory: testData?.directory.path ?? "")
+        sendNextLoopMessage()
+    }
+
+    private mutating func sendNextLoopMessage() {
+        guard state == .open, loop != nil else { return }
+        let (message, from) = loop!.nextMessage()
+        let step = loop!.step
+        traffic.outgoingWebSocketMessages += 1
+        traffic.outgoingOctetsAppLevel += message.count
+        var payload = message
+        var rsv: UInt8 = 0
+        if let session = deflate {
+            rsv = 4
+            if session.parameters.clientNoContextTakeover {
+                let key = CompressionCache.Key(
+                    directory: loop!.directory, data: step.data, text: step.text, from: from, size: step.size,
+                    windowBits: session.deflater.windowBits)
+                payload = CompressionCache.shared.value(key) { session.deflater.compress(message) }
+            } else {
+                payload = session.deflater.compress(message)
+            }
+        }
+        traffic.outgoingOctetsWebSocketLevel += payload.count
+        let opcode: Opcode = step.text ? .text : .binary
+        guard let size = step.fragmentSize, payload.count > size else {
+            traffic.outgoingWebSocketFrames += 1
+            sendFrame(opcode: opcode, pattern: payload, rsv: rsv)
+            return
+        }
+        // As the reference fragments: an exact multiple ends with an empty final frame; RSV1 on the first only.
+        var start = 0
+        while true {
+            let end = min(start + size, payload.count)
+            let done = start + size > payload.count
+            traffic.outgoingWebSocketFrames += 1
+            sendFrame(
+                opcode: start == 0 ? opcode : .continuation, pattern: Array(payload[start..<end]), fin: done,
+                rsv: start == 0 ? rsv : 0)
+            if done { break }
+            start += size
+        }
+    }
+
+    private mutating func loopReceived(_ bytes: [UInt8], binary: Bool) {
+        guard state == .open, loop != nil else { return }
+        if let mismatch = loop!.check(bytes, binary: binary) {
+            loopVerdict = (Outcome.failed, mismatch)
+            recorder.setLogging(true, announce: true)
+            sendClose(code: 1000, reason: nil)
+        } else if loop!.isComplete {
+            loopVerdict = (Outcome.ok, "Ok, received all echo'ed messages in time.")
+            trafficSnapshot = traffic
+            recorder.setLogging(true, announce: true)
+            sendClose(code: 1000, reason: nil)
+        } else {
+            sendNextLoopMessage()
         }
     }
 }

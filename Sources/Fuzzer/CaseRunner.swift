@@ -15,6 +15,8 @@ public struct RunSettings: Sendable {
     public var connectTimeout: Double = 5
     /// How much of what a server sends wsspec holds (`--max-message-size`).
     public var limits = ReceiveLimits()
+    /// The folder of test-data files the message-loop cases (12.x, 13.x) cut their messages from.
+    public var testData: TestDataLibrary?
 
     public init(seed: UInt64) { self.seed = seed }
 }
@@ -44,7 +46,7 @@ public struct CaseRunner: Sendable {
         handshake.headers = server.headers
         let engine = CaseEngine(
             definition: definition, handshake: handshake, timeouts: settings.timeouts, seed: settings.seed,
-            agent: server.agent, limits: settings.limits)
+            agent: server.agent, limits: settings.limits, testData: settings.testData)
         let started = Date()
         let tls: (context: NIOSSLContext, serverName: String?, observation: TLSObservation)?
         if server.secure {
@@ -133,7 +135,13 @@ public struct CaseRunner: Sendable {
     static func record(of engine: CaseEngine, ordinal: Int) -> CaseRecord {
         let definition = engine.definition
         let observation = engine.observation
-        let verdict = Judge.judge(definition, observation)
+        var verdict = Judge.judge(definition, observation)
+        if let problem = engine.harnessProblem {
+            // A problem of wsspec's own (e.g. a missing test-data file) is never the server's failure.
+            verdict = Verdict(
+                behavior: Outcome.error, behaviorClose: Outcome.error, result: "wsspec could not run this case: \(problem)",
+                resultClose: "wsspec could not run this case: \(problem)")
+        }
         let open = observation.connectionWasOpen
         let end = engine.endedAt ?? CaseEngine.now()
         let start = engine.openedAt ?? engine.connectedAt
@@ -164,12 +172,12 @@ public struct CaseRunner: Sendable {
             started: engine.started,
             durationMilliseconds: Int(((Double(end &- start)) / 1e6).rounded()),
             reportTime: definition.reportsTime,
-            reportCompressionRatio: false,
+            reportCompressionRatio: !definition.deflateOffers.isEmpty,
             createWirelog: engine.recorder.logEnabled,
             wirelog: engine.recorder.entries,
             statistics: engine.recorder.statistics,
-            trafficStats: nil,
-            harnessError: nil)
+            trafficStats: verdict.behavior == Outcome.ok ? engine.trafficSnapshot?.json() : nil,
+            harnessError: engine.harnessProblem)
     }
 
     /// A case cut short because wsspec was interrupted: ERROR / ERROR, never the server's failure.

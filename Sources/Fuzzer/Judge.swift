@@ -43,11 +43,15 @@ public enum Judge {
                 let waiting =
                     check.rounds == 1
                     ? "Did not receive message within \(within) seconds." : "Case did not finish within \(within) seconds."
-                verdict.behavior = observation.echo?.behavior ?? Outcome.failed
-                verdict.result = observation.echo?.result ?? waiting
+                verdict.behavior = Outcome.failed
+                verdict.result = waiting
             } else if let match = definition.expected.first(where: { matches(observation.received, $0.events) }) {
                 verdict.behavior = match.outcome
                 verdict.result = "Actual events match at least one expected."
+            }
+            if let own = observation.caseVerdict {
+                verdict.behavior = own.behavior
+                verdict.result = own.result
             }
             let expected = definition.close
             if expected.closedByClient != closing.closedByMe {

@@ -23,17 +23,16 @@ public struct Observation: Sendable {
     public var connectionWasOpen = false
     /// Frames wsspec sent, by opcode.
     public var txFrames: [Int: Int] = [:]
-    /// The verdict of the echo check, once it has one (cases with `echo`).
-    public var echo: EchoOutcome?
+    /// The verdict a case reached by itself (a message loop), which replaces the comparison of events.
+    public var caseVerdict: CaseVerdict?
 
     public init() {}
 }
 
-/// What the echo check concluded.
-public struct EchoOutcome: Sendable, Equatable {
+/// A behaviour a case decided itself, with its explanation (the reference's 9.x, 12.x and 13.x do this).
+public struct CaseVerdict: Sendable, Equatable {
     public var behavior: String
     public var result: String
-
     public init(behavior: String, result: String) {
         self.behavior = behavior
         self.result = result

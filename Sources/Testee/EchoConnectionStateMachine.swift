@@ -47,6 +47,11 @@ public struct EchoConnectionStateMachine: Sendable {
     private var message = ByteBuffer()
     private var utf8 = UTF8Validator()
 
+    // permessage-deflate, when the client offered it (RFC 7692).
+    private var deflate: (parameters: DeflateParameters, inflater: MessageInflater, deflater: MessageDeflater)?
+    /// The message being read started with RSV1.
+    private var receivingCompressed = false
+
     /// Room in front of a message's payload for the longest frame header (2 + 8 octets), so that the echo is
     /// written as one buffer without copying the payload again.
     private static let headroom = 10
@@ -97,9 +102,18 @@ public struct EchoConnectionStateMachine: Sendable {
         }
         let block = request.readBytes(length: end)!
         let outcome = ServerHandshake.evaluate(headerBlock: block, serverName: configuration.serverName)
-        guard case .accept(let response) = outcome else { return reject(outcome) }
+        guard case .accept(let response, let parameters) = outcome else { return reject(outcome) }
 
         phase = .open
+        if let parameters {
+            // The client's window is at most 15, and a larger reading window is always safe.
+            deflate = (
+                parameters,
+                MessageInflater(windowBits: 15, noContextTakeover: false, maxMessageSize: configuration.maxMessageSize),
+                MessageDeflater(windowBits: parameters.serverWindowBits, noContextTakeover: parameters.serverNoContextTakeover)
+            )
+            parser.compressionNegotiated = true
+        }
         var actions: [Action] = [.write(ByteBuffer(string: response))]
         // Octets after the header block are already frames.
         let rest = request
@@ -150,6 +164,8 @@ public struct EchoConnectionStateMachine: Sendable {
                     continue
                 }
                 if header.opcode != .continuation {
+                    receivingCompressed = deflate != nil && header.rsv & 4 != 0
+                    if receivingCompressed { deflate?.inflater.beginMessage() }
                     messageOpcode = header.opcode
                     utf8 = UTF8Validator()
                     message = ByteBuffer()
@@ -168,6 +184,15 @@ public struct EchoConnectionStateMachine: Sendable {
                 if header.opcode.isControl {
                     control.writeBuffer(&chunk)
                     continue
+                }
+                if receivingCompressed, let inflater = deflate?.inflater {
+                    var plain: [UInt8] = []
+                    do {
+                        try chunk.withUnsafeReadableBytes { try inflater.inflate($0, into: &plain) }
+                    } catch {
+                        return actions + failInflate(error)
+                    }
+                    chunk = ByteBuffer(bytes: plain)
                 }
                 if messageOpcode == .text {
                     let result = chunk.withUnsafeReadableBytes { utf8.validate($0) }
@@ -188,6 +213,19 @@ public struct EchoConnectionStateMachine: Sendable {
                     return actions + closeReceived()
                 default:
                     guard header.fin else { continue }
+                    if receivingCompressed, let inflater = deflate?.inflater {
+                        receivingCompressed = false
+                        var tail: [UInt8] = []
+                        do {
+                            try inflater.endMessage(into: &tail)
+                        } catch {
+                            return actions + failInflate(error)
+                        }
+                        if messageOpcode == .text, case .invalid = tail.withUnsafeBytes({ utf8.validate($0) }) {
+                            return actions + fail(code: 1007, reason: "invalid UTF-8 in text message")
+                        }
+                        message.writeBytes(tail)
+                    }
                     if messageOpcode == .text && !utf8.isComplete {
                         return actions + fail(code: 1007, reason: "text message ends inside a UTF-8 code point")
                     }
@@ -198,8 +236,22 @@ public struct EchoConnectionStateMachine: Sendable {
         return actions
     }
 
-    /// The finished message as one unmasked frame, its header written into the headroom.
+    /// The finished message as one unmasked frame, its header written into the headroom; compressed (RSV1) when
+    /// permessage-deflate is in use.
     private mutating func echo() -> ByteBuffer {
+        if let deflater = deflate?.deflater {
+            let compressed = message.withUnsafeReadableBytes { deflater.compress($0) }
+            message = ByteBuffer()
+            let opcode = messageOpcode ?? .binary
+            messageOpcode = nil
+            var head: [UInt8] = []
+            FrameHeader(rsv: 4, opcode: opcode, payloadLength: UInt64(compressed.count)).encode(into: &head)
+            var out = ByteBuffer()
+            out.reserveCapacity(head.count + compressed.count)
+            out.writeBytes(head)
+            out.writeBytes(compressed)
+            return out
+        }
         var out = message
         message = ByteBuffer()
         let opcode = messageOpcode ?? .binary
@@ -232,6 +284,15 @@ public struct EchoConnectionStateMachine: Sendable {
         var reply = ByteBuffer()
         reply.writeInteger(code)
         return [.write(Self.frame(opcode: .close, payload: reply)), .close]
+    }
+
+    /// Compressed data that cannot be inflated (1007), or inflates past the message size limit (1009).
+    private mutating func failInflate(_ error: any Error) -> [Action] {
+        let problem = error as? InflateError
+        if problem?.kind == .tooLarge {
+            return fail(code: 1009, reason: "message larger than \(configuration.maxMessageSize) octets")
+        }
+        return fail(code: 1007, reason: "invalid compressed data")
     }
 
     /// Fails the connection: a Close with `code` and `reason`, then TCP close.

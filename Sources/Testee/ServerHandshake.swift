@@ -4,8 +4,9 @@ import WebSocketWire
 /// writes the answer.
 enum ServerHandshake {
     enum Outcome: Sendable, Equatable {
-        /// The request is a valid upgrade; `response` is the 101 answer.
-        case accept(response: String)
+        /// The request is a valid upgrade; `response` is the 101 answer, `deflate` the permessage-deflate
+        /// parameters it agreed to (nil: no compression).
+        case accept(response: String, deflate: DeflateParameters?)
         /// The request is refused; `response` is the 400 or 426 answer, after which the connection closes.
         case reject(status: Int, response: String)
     }
@@ -17,14 +18,16 @@ enum ServerHandshake {
         case .failure(let failure):
             return .reject(status: failure.status, response: rejection(failure, server: server))
         case .success(let key):
+            let deflate = extensionOffers(headerBlock).flatMap(DeflateParameters.acceptOffer)
             let response =
                 "HTTP/1.1 101 Switching Protocols\r\n"
                 + "Upgrade: websocket\r\n"
                 + "Connection: Upgrade\r\n"
                 + "Sec-WebSocket-Accept: \(HandshakeRequest.acceptValue(forKey: key))\r\n"
+                + (deflate.map { "Sec-WebSocket-Extensions: \($0.headerValue)\r\n" } ?? "")
                 + "Server: \(server)\r\n"
                 + "\r\n"
-            return .accept(response: response)
+            return .accept(response: response, deflate: deflate)
         }
     }
 
@@ -105,6 +108,18 @@ enum ServerHandshake {
     }
 
     // MARK: - Helpers
+
+    /// The Sec-WebSocket-Extensions values of a request (already checked by `parse`), joined with ", ".
+    static func extensionOffers(_ block: [UInt8]) -> String? {
+        let text = String(decoding: block, as: UTF8.self)
+        let values = text.split(separator: "\r\n").compactMap { line -> String? in
+            guard let colon = line.firstIndex(of: ":"),
+                line[..<colon].lowercased() == "sec-websocket-extensions"
+            else { return nil }
+            return trimmed(line[line.index(after: colon)...])
+        }
+        return values.isEmpty ? nil : values.joined(separator: ", ")
+    }
 
     private static func rejection(_ failure: Failure, server: String) -> String {
         let body = failure.reason + "\n"

@@ -38,6 +38,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seed for everything random (masking keys, handshake keys); printed when not given.")
     var seed: UInt64?
 
+    @Option(
+        name: .long,
+        help: "Folder of test-data files for the compression cases (12.x, 13.x), e.g. the reference's autobahntestsuite/testdata for byte-for-byte parity (default: the built-in Cases/data).")
+    var testdata: String?
+
     @Flag(name: .long, help: "Print nothing while running but the summary.")
     var quiet = false
 
@@ -137,6 +142,7 @@ struct RunCommand: AsyncParsableCommand {
 
         let seed = plan.seed ?? UInt64.random(in: 0...UInt64(UInt32.max))
         settings.seed = seed
+        settings.testData = TestDataLibrary(directory: try testDataDirectory())
         let runner = CaseRunner(group: group, settings: settings)
         for server in plan.servers where server.secure {
             do {
@@ -294,5 +300,17 @@ struct RunCommand: AsyncParsableCommand {
         }
         if let outdir { plan.outdir = outdir }
         return plan
+    }
+
+    /// `--testdata`, else the `data` folder beside the built-in cases.
+    func testDataDirectory() throws -> URL {
+        guard let testdata else {
+            return try BuiltinCases.directory(override: caseOptions.builtinCases).appendingPathComponent("data")
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: testdata, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw UsageError("--testdata \(testdata): no such folder")
+        }
+        return URL(fileURLWithPath: testdata)
     }
 }

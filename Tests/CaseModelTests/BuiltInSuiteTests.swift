@@ -27,13 +27,14 @@ struct BuiltInSuiteTests {
         + run("4.1.", 1...5) + run("4.2.", 1...5) + run("5.", 1...20) + category6
         + run("7.1.", 1...6) + run("7.3.", 1...6) + ["7.5.1"] + run("7.7.", 1...13) + run("7.9.", 1...9)
         + run("7.13.", 1...2) + category9 + ["10.1.1"]
+        + (1...5).flatMap { run("12.\($0).", 1...18) } + (1...7).flatMap { run("13.\($0).", 1...18) }
 
-    @Test("loads exactly the 301 cases of categories 1–7, 9 and 10, each once, in numeric order")
+    @Test("loads exactly the 517 cases of categories 1–7, 9, 10, 12 and 13, each once, in numeric order")
     func caseIDs() throws {
         let suite = try Self.load()
         #expect(Self.category6.count == 145)
         #expect(Self.category9.count == 54)
-        #expect(Self.expectedIDs.count == 301)
+        #expect(Self.expectedIDs.count == 517)
         #expect(suite.cases.map(\.id.description) == Self.expectedIDs)
     }
 
@@ -90,7 +91,7 @@ struct BuiltInSuiteTests {
         let i = { (id: String) in ids.firstIndex(of: id)! }
         #expect(i("2.9") < i("2.10") && i("2.10") < i("2.11"))
         #expect(i("7.9.9") < i("7.13.1"))
-        #expect(ids.last == "10.1.1")
+        #expect(ids.last == "13.7.18")
         #expect(i("6.9.4") < i("6.10.1") && i("6.23.7") < i("7.1.1") && i("9.8.6") < i("10.1.1"))
         #expect(suite.ordinal(of: CaseID("1.1.1")!) == 1)
         #expect(suite.ordinal(of: CaseID("2.1")!) == 17)
@@ -226,6 +227,12 @@ struct BuiltInSuiteTests {
         let directory = try #require(Self.referenceDirectory)
         for c in suite.cases {
             let name = "websockets_case_\(c.id.description.replacingOccurrences(of: ".", with: "_")).json"
+            // The reference run keeps only four per-case files of categories 12 and 13.
+            if ["12", "13"].contains(c.id.category),
+                !FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path)
+            {
+                continue
+            }
             // The reference writes lone surrogates (Python 2 decodes them) that Foundation's parser refuses;
             // they only occur in wire-log previews, which this test does not read.
             let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
@@ -257,6 +264,7 @@ struct BuiltInSuiteTests {
                 case .killAfter(let s): return "KL \(s)"
                 case .closeAfter(let s): return "TI \(s)"
                 case .pause(let s, let tag): return "CT \(s) \(tag ?? "None")"
+                case .messageLoop(let loop): return "TI \(loop.timeout)"
                 default: return nil
                 }
             }

@@ -27,7 +27,9 @@ func runCases(
     let suite = try builtinSuite()
     let selected = try CaseSelection(include: patterns).select(from: suite)
     let group = MultiThreadedEventLoopGroup(numberOfThreads: jobs > 1 ? 2 : 1)
-    let runner = CaseRunner(group: group, settings: RunSettings(seed: seed))
+    var settings = RunSettings(seed: seed)
+    settings.testData = TestDataLibrary(directory: repositoryRoot.appendingPathComponent("Cases/data"))
+    let runner = CaseRunner(group: group, settings: settings)
     let items = selected.map { CaseScheduler.Item(definition: $0, ordinal: suite.ordinal(of: $0.id) ?? 0) }
     let records = await CaseScheduler(jobs: jobs, serialPatterns: serial).run(items, server: server, runner: runner)
     try await group.shutdownGracefully()

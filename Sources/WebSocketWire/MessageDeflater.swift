@@ -1,0 +1,71 @@
+import CZlib
+
+/// Compresses whole messages for permessage-deflate (RFC 7692 §7.2.1): raw deflate, a sync flush at the end of
+/// each message, and the flush's trailing `00 00 ff ff` removed.
+///
+/// With `noContextTakeover` every message starts from an empty window, so a message's compressed form depends only
+/// on its octets and the window size (which is what lets a caller cache it). Otherwise the window carries over from
+/// message to message.
+public final class MessageDeflater: @unchecked Sendable {
+    /// The window size negotiated for this direction (8–15).
+    public let windowBits: Int
+    public let noContextTakeover: Bool
+    private let stream: UnsafeMutablePointer<z_stream>
+    private var used = false
+
+    /// - Parameters:
+    ///   - windowBits: the negotiated `*_max_window_bits` (8–15). zlib cannot write raw deflate with a 256-octet
+    ///     window, so 8 compresses with 9 — the same substitution zlib itself makes for its wrapped format.
+    ///   - level: zlib's compression level; the reference uses zlib's default (6).
+    ///   - memLevel: zlib's memory level; the reference uses 8.
+    public init(windowBits: Int = 15, noContextTakeover: Bool, level: Int32 = Z_DEFAULT_COMPRESSION, memLevel: Int32 = 8) {
+        precondition((8...15).contains(windowBits), "window bits must be 8–15")
+        self.windowBits = windowBits
+        self.noContextTakeover = noContextTakeover
+        stream = .allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        let status = wsspec_deflateInit2(stream, level, -Int32(Swift.max(9, windowBits)), memLevel)
+        precondition(status == Z_OK, "deflateInit2 failed (\(status)): zlib is out of memory or too old")
+    }
+
+    deinit {
+        deflateEnd(stream)
+        stream.deallocate()
+    }
+
+    /// The compressed payload of one message.
+    public func compress(_ message: some Collection<UInt8>) -> [UInt8] {
+        if let result = message.withContiguousStorageIfAvailable({ compress(UnsafeRawBufferPointer($0)) }) {
+            return result
+        }
+        return Array(message).withUnsafeBytes { compress($0) }
+    }
+
+    /// The compressed payload of one message.
+    public func compress(_ message: UnsafeRawBufferPointer) -> [UInt8] {
+        if used && noContextTakeover { deflateReset(stream) }
+        used = true
+        var out = [UInt8](repeating: 0, count: Int(deflateBound(stream, uLong(message.count))) + 16)
+        var produced = 0
+        stream.pointee.next_in = UnsafeMutablePointer(mutating: message.baseAddress?.assumingMemoryBound(to: Bytef.self))
+        stream.pointee.avail_in = uInt(message.count)
+        while true {
+            if produced == out.count { out += [UInt8](repeating: 0, count: Swift.max(1024, out.count / 2)) }
+            let room = out.count - produced
+            let status: Int32 = out.withUnsafeMutableBytes { raw in
+                stream.pointee.next_out = raw.baseAddress!.advanced(by: produced).assumingMemoryBound(to: Bytef.self)
+                stream.pointee.avail_out = uInt(room)
+                return deflate(stream, Z_SYNC_FLUSH)
+            }
+            produced += room - Int(stream.pointee.avail_out)
+            precondition(status == Z_OK || status == Z_BUF_ERROR, "deflate failed (\(status))")
+            if stream.pointee.avail_out != 0 { break }
+        }
+        stream.pointee.next_in = nil
+        stream.pointee.next_out = nil
+        // A sync flush always ends with an empty stored block: 00 00 ff ff.
+        precondition(produced >= 4 && out[produced - 4..<produced].elementsEqual([0, 0, 0xFF, 0xFF]))
+        out.removeSubrange((produced - 4)...)
+        return out
+    }
+}

@@ -1,0 +1,142 @@
+import CaseModel
+import Foundation
+import Fuzzer
+import Reports
+import Testee
+import Testing
+
+/// Categories 12 and 13 (permessage-deflate), end to end. By default rows 1–6 (16 to 8192 units) of every
+/// subcategory of 12.x and 13.x, which a debug build runs in about a minute; `WSSPEC_FULL_COMPRESSION=1` runs all
+/// 216 (long in a debug build: the larger rows move 131 MB each way per case).
+enum CompressionSelection {
+    static let full = ProcessInfo.processInfo.environment["WSSPEC_FULL_COMPRESSION"] == "1"
+
+    static var patterns: [String] {
+        if full { return ["12.*", "13.*"] }
+        return (1...5).flatMap { j in (1...6).map { "12.\(j).\($0)" } } + (1...7).flatMap { j in (1...6).map { "13.\(j).\($0)" } }
+    }
+
+    static var count: Int { full ? 216 : 72 }
+}
+
+@Suite("Compression cases (12.x, 13.x) against real servers", .serialized)
+struct CompressionSuiteTests {
+    @Test("wsspec's own echo server, which speaks permessage-deflate, gets OK on the compression cases")
+    func builtinEchoPasses() async throws {
+        var configuration = EchoServerConfiguration()
+        configuration.port = 0
+        let server = try await EchoServer.start(configuration)
+        let records = try await runCases(CompressionSelection.patterns, against: "ws://127.0.0.1:\(server.port)")
+        try await server.stop()
+
+        #expect(records.count == CompressionSelection.count)
+        for record in records {
+            #expect(record.behavior == "OK", "\(record.caseID): \(record.result)")
+            #expect(record.behaviorClose == "OK", "\(record.caseID): \(record.resultClose)")
+            #expect(record.reportCompressionRatio && record.reportTime)
+            guard case .object(let stats) = record.trafficStats else {
+                Issue.record("\(record.caseID): no trafficStats")
+                continue
+            }
+            #expect(stats.count == 16)
+            #expect(stats["outgoingWebSocketMessages"] == .int(1000) && stats["incomingWebSocketMessages"] == .int(1000))
+        }
+    }
+
+    @Test(
+        "Verdicts against Python websockets 17.4 agree with the reference run on the compression cases",
+        .enabled(if: PythonEchoServer.python != nil, "set WSSPEC_PYTHON to a Python with websockets==17.4 (.ci/run does)"))
+    func agreesWithReferenceOnWebsockets() async throws {
+        let reference = try Reference.verdicts()
+        let server = try PythonEchoServer()
+        defer { server.stop() }
+        let records = try await runCases(CompressionSelection.patterns, against: "ws://127.0.0.1:\(server.port)", agent: "websockets")
+
+        #expect(records.count == CompressionSelection.count)
+        var disagreements: [String] = []
+        for record in records {
+            guard let expected = reference[record.caseID] else {
+                disagreements.append("\(record.caseID): not in the reference run")
+                continue
+            }
+            if (record.behavior, record.behaviorClose) != (expected.behavior, expected.behaviorClose)
+                || record.closing.remoteCloseCode != expected.remoteCloseCode
+            {
+                disagreements.append(
+                    "\(record.caseID): reference \(expected.behavior)/\(expected.behaviorClose), wsspec \(record.behavior)/\(record.behaviorClose) — \(record.result) / \(record.resultClose)")
+            }
+        }
+        #expect(disagreements.isEmpty, "\(disagreements.count) cases differ:\n\(disagreements.joined(separator: "\n"))")
+        // 13.7 makes three offers; websockets takes the first, so the server resets its window with 9 bits.
+        let c137 = try #require(records.first { $0.caseID == "13.7.1" })
+        #expect(c137.httpRequest.contains(
+            "Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; client_max_window_bits; server_no_context_takeover; server_max_window_bits=9, permessage-deflate; client_no_context_takeover; client_max_window_bits; server_no_context_takeover, permessage-deflate; client_no_context_takeover; client_max_window_bits\r\n"))
+        #expect(c137.httpResponse?.contains("server_max_window_bits=9") == true)
+    }
+
+    @Test("A server that declines compression makes the cases UNIMPLEMENTED, closed at once")
+    func declinedIsUnimplemented() async throws {
+        // The built-in echo declines an offer that insists on a 256-octet server window; use a case file that
+        // makes such an offer.
+        let yaml = """
+            category: { id: "13", title: T }
+            cases:
+              - id: "13.9.1"
+                description: d
+                expectation: e
+                deflate: [ { request-max-window-bits: 8 } ]
+                steps:
+                  - wirelog: false
+                  - message-loop: { data: data1.json, as: text, size: 16, count: 10, timeout: 5, compressed: true }
+                close: { by: client, codes: [1000], clean: true }
+            """
+        let suite = try CaseLoader.load(yaml: yaml, file: "declined.yaml")
+        var configuration = EchoServerConfiguration()
+        configuration.port = 0
+        let server = try await EchoServer.start(configuration)
+        let group = MultiThreadedEventLoopGroupShared.group
+        var settings = RunSettings(seed: 1)
+        settings.testData = TestDataLibrary(directory: repositoryRoot.appendingPathComponent("Cases/data"))
+        let record = await CaseRunner(group: group, settings: settings)
+            .run(suite.cases[0], ordinal: 1, server: try ServerTarget(url: "ws://127.0.0.1:\(server.port)"))
+        try await server.stop()
+        #expect(record.behavior == "UNIMPLEMENTED")
+        #expect(record.behaviorClose == "OK")
+        #expect(record.trafficStats == nil)
+        #expect(record.closing.localCloseCode == 1000)
+        #expect(record.httpResponse?.contains("Sec-WebSocket-Extensions") == false)
+    }
+
+    @Test("A missing test-data file is a harness error, not a server failure")
+    func missingDataIsHarnessError() async throws {
+        let yaml = """
+            category: { id: "12", title: T }
+            cases:
+              - id: "12.9.1"
+                description: d
+                expectation: e
+                deflate: [ {} ]
+                steps:
+                  - message-loop: { data: no-such-file.bin, as: binary, size: 16, count: 10, timeout: 5, compressed: true }
+                close: { by: client, codes: [1000], clean: true }
+            """
+        let suite = try CaseLoader.load(yaml: yaml, file: "missing.yaml")
+        var configuration = EchoServerConfiguration()
+        configuration.port = 0
+        let server = try await EchoServer.start(configuration)
+        var settings = RunSettings(seed: 1)
+        settings.testData = TestDataLibrary(directory: repositoryRoot.appendingPathComponent("Cases/data"))
+        let record = await CaseRunner(group: MultiThreadedEventLoopGroupShared.group, settings: settings)
+            .run(suite.cases[0], ordinal: 1, server: try ServerTarget(url: "ws://127.0.0.1:\(server.port)"))
+        try await server.stop()
+        #expect(record.behavior == "ERROR")
+        #expect(record.harnessError?.contains("no-such-file.bin") == true)
+    }
+}
+
+import NIOPosix
+
+/// One event loop for the single-case tests of this file.
+enum MultiThreadedEventLoopGroupShared {
+    static let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+}
