@@ -218,6 +218,18 @@ struct HostileServerTests {
             #expect(json["httpResponse"]?.stringValue?.contains("</pre><script>") == true)
             #expect(file.deletingLastPathComponent().resolvingSymlinksInPath().path == run.outdir.resolvingSymlinksInPath().path)
         }
+
+        // The HTML report of these cases: every page stays in the folder and shows the server's markup as text.
+        let html = run.outdir.appendingPathComponent("html")
+        let written = try HTMLReport(cases: run.records.map(ReportedCase.init), generator: "test").write(to: html)
+        #expect(written.count == run.records.count + 1)
+        for name in written {
+            let page = try String(contentsOf: html.appendingPathComponent(name), encoding: .utf8)
+            #expect(!page.contains("<script>alert"), "\(name) carries the server's script as markup")
+            #expect(!page.contains("</pre><script>"), "\(name)")
+            #expect(!page.contains("\u{0}"), "\(name) carries a NUL")
+            #expect(!name.contains("/") && !name.contains("<"))
+        }
     }
 
     @Test("a server that dies mid-run: the case it died in fails, later ones are harness errors, and the run ends promptly")
