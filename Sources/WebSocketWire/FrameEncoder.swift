@@ -36,7 +36,7 @@ public enum FrameEncoder {
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
             let out = UnsafeMutableRawBufferPointer(rebasing: raw[0..<count])
             let first = min(pattern.count, count)
-            let copied = pattern.withContiguousStorageIfAvailable { source in
+            let copied: Void? = pattern.withContiguousStorageIfAvailable { source in
                 out.baseAddress!.copyMemory(from: source.baseAddress!, byteCount: first)
             }
             if copied == nil {
