@@ -37,8 +37,11 @@ final class CompressionCache: @unchecked Sendable {
         let value = compute()
         lock.lock()
         if stored + value.count <= budget {
-            entries[key] = value
-            stored += value.count
+            // An exact-size copy: the deflater's output array has room for the whole uncompressed message, and
+            // keeping that capacity made the cache hold several times its budget.
+            let compact = value.withUnsafeBufferPointer { Array($0) }
+            entries[key] = compact
+            stored += compact.capacity
         }
         lock.unlock()
         return value

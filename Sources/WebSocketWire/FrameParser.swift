@@ -44,7 +44,13 @@ public struct FrameParser: Sendable {
         if buffer.readableBytes == 0 {
             buffer = bytes
         } else {
-            buffer.writeBuffer(&bytes)
+            // Only the unread rest (a partial header: payload is handed out as it arrives) is carried over,
+            // into a buffer of its own. Writing onto the old one would keep every octet read before it alive:
+            // a thousand 128 KiB messages whose reads end mid-header held 130 MB.
+            var merged = ByteBufferAllocator().buffer(capacity: buffer.readableBytes + bytes.readableBytes)
+            merged.writeBuffer(&buffer)
+            merged.writeBuffer(&bytes)
+            buffer = merged
         }
     }
 
