@@ -332,12 +332,8 @@ struct CaseEngine: Sendable {
             let step = definition.steps[nextStep]
             nextStep += 1
             switch step {
-            case .send(let frame):
-                sendFrame(
-                    opcode: frame.opcode, pattern: frame.payload.bytes(), fin: frame.fin, rsv: frame.rsv,
-                    repeatLength: frame.repeatLength, chop: frame.chop, sync: frame.sync)
-            case .message(let message):
-                sendMessage(message.payload.bytes(), binary: message.binary, fragmentSize: message.fragmentSize, sync: message.sync)
+            case .send, .message:
+                sendDataStep(step)
             case .raw(let payload, let chop, let sync):
                 sendData(allocator.buffer(bytes: payload.bytes()), sync: sync, chop: chop)
             case .close(let code, let reason):
@@ -379,6 +375,20 @@ struct CaseEngine: Sendable {
                 return
             }
             if definition.echo != nil { noteEchoSource(step) }
+        }
+    }
+
+    /// A `send` or `message` step: what the script does, and what a round trip of the echo check repeats.
+    private mutating func sendDataStep(_ step: Step) {
+        switch step {
+        case .send(let frame):
+            sendFrame(
+                opcode: frame.opcode, pattern: frame.payload.bytes(), fin: frame.fin, rsv: frame.rsv,
+                repeatLength: frame.repeatLength, chop: frame.chop, sync: frame.sync)
+        case .message(let message):
+            sendMessage(message.payload.bytes(), binary: message.binary, fragmentSize: message.fragmentSize, sync: message.sync)
+        default:
+            break
         }
     }
 
@@ -735,16 +745,7 @@ struct CaseEngine: Sendable {
         } else {
             echoRounds += 1
             if echoRounds < check.rounds, let source = echoSource {
-                switch source {
-                case .send(let frame):
-                    sendFrame(
-                        opcode: frame.opcode, pattern: frame.payload.bytes(), fin: frame.fin, rsv: frame.rsv,
-                        repeatLength: frame.repeatLength, chop: frame.chop, sync: frame.sync)
-                case .message(let message):
-                    sendMessage(message.payload.bytes(), binary: message.binary, fragmentSize: message.fragmentSize, sync: message.sync)
-                default:
-                    break
-                }
+                sendDataStep(source)
                 return
             }
             observation.caseVerdict = CaseVerdict(
