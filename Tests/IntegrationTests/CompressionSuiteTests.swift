@@ -62,19 +62,7 @@ struct CompressionSuiteTests {
             CompressionSelection.referencePatterns, against: "ws://127.0.0.1:\(server.port)", agent: "websockets")
 
         #expect(records.count == CompressionSelection.referenceCount)
-        var disagreements: [String] = []
-        for record in records {
-            guard let expected = reference[record.caseID] else {
-                disagreements.append("\(record.caseID): not in the reference run")
-                continue
-            }
-            if (record.behavior, record.behaviorClose) != (expected.behavior, expected.behaviorClose)
-                || record.closing.remoteCloseCode != expected.remoteCloseCode
-            {
-                disagreements.append(
-                    "\(record.caseID): reference \(expected.behavior)/\(expected.behaviorClose), wsspec \(record.behavior)/\(record.behaviorClose) — \(record.result) / \(record.resultClose)")
-            }
-        }
+        let disagreements = try await Reference.disagreements(records, with: reference)
         #expect(disagreements.isEmpty, "\(disagreements.count) cases differ:\n\(disagreements.joined(separator: "\n"))")
         // 13.7 makes three offers; websockets takes the first, so the server resets its window with 9 bits.
         let c137 = try #require(records.first { $0.caseID == "13.7.1" })

@@ -39,32 +39,10 @@ struct SuiteAgainstServersTests {
         let records = try await runCases(coreCategories, against: "ws://127.0.0.1:\(server.port)", agent: "websockets")
 
         #expect(records.count == coreCaseCount)
-        func agrees(_ record: CaseRecord, _ expected: IndexEntry) -> Bool {
-            (record.behavior, record.behaviorClose) == (expected.behavior, expected.behaviorClose)
-                && record.closing.remoteCloseCode == expected.remoteCloseCode
-        }
-        var disagreements: [String] = []
-        for var record in records {
-            guard let expected = reference[record.caseID] else {
-                disagreements.append("\(record.caseID): not in the reference run")
-                continue
-            }
-            // A few verdicts depend on whether two writes 25 µs apart reach the server in one read (3.4,
-            // 4.1.5, 4.2.5 on a loaded machine). Such a case is run again, alone, up to three times; a case
-            // that never agrees is a disagreement.
-            var attempts = 1
-            while !agrees(record, expected) && attempts < 4 {
-                record = try await runCases([record.caseID], against: "ws://127.0.0.1:\(server.port)", agent: "websockets")[0]
-                attempts += 1
-            }
-            if attempts > 1 && agrees(record, expected) {
-                print("note: \(record.caseID) agreed with the reference on attempt \(attempts) (timing-sensitive verdict)")
-            }
-            if !agrees(record, expected) {
-                disagreements.append(
-                    "\(record.caseID): reference \(expected.behavior)/\(expected.behaviorClose)/\(expected.remoteCloseCode.map(String.init) ?? "None"), wsspec \(record.behavior)/\(record.behaviorClose)/\(record.closing.remoteCloseCode.map(String.init) ?? "None") — \(record.result) / \(record.resultClose)"
-                )
-            }
+        // A few verdicts depend on whether two writes 25 µs apart reach the server in one read (3.4, 4.1.5,
+        // 4.2.5 on a loaded machine): such a case is run again, alone, before it counts as a disagreement.
+        let disagreements = try await Reference.disagreements(records, with: reference) { id in
+            try await runCases([id], against: "ws://127.0.0.1:\(server.port)", agent: "websockets")[0]
         }
         #expect(disagreements.isEmpty, "\(disagreements.count) cases differ:\n\(disagreements.joined(separator: "\n"))")
     }
