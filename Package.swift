@@ -8,8 +8,9 @@ let package = Package(
         .executable(name: "wsspec", targets: ["wsspec"]),
         .library(name: "WebSocketWire", targets: ["WebSocketWire"]),
         .library(name: "CaseModel", targets: ["CaseModel"]),
-        .library(name: "Fuzzer", targets: ["Fuzzer"]),
-        .library(name: "Reports", targets: ["Reports"]),
+        .library(name: "Engine", targets: ["Engine"]),
+        .library(name: "Harness", targets: ["Harness"]),
+        .library(name: "ReportFormat", targets: ["ReportFormat"]),
         .library(name: "Testee", targets: ["Testee"]),
     ],
     dependencies: [
@@ -29,18 +30,24 @@ let package = Package(
             name: "WebSocketWire",
             dependencies: ["CZlib", .product(name: "NIOCore", package: "swift-nio")]
         ),
+        // What happened in a case, as values, and the typed verdicts: below the engine and the reports.
+        .target(name: "Recording", dependencies: ["WebSocketWire"]),
         .target(
             name: "CaseModel",
-            dependencies: ["WebSocketWire", .product(name: "Yams", package: "Yams")]
+            dependencies: ["WebSocketWire", "Recording", .product(name: "Yams", package: "Yams")]
         ),
+        // JSON in the reference's dialect (Python 2's json module), with positions for error messages.
+        .target(name: "JSONCodec"),
+        // The state machines of a case, the case driver and the judge: no sockets, no clock, no reports.
         .target(
-            name: "Reports",
-            dependencies: ["CaseModel", .product(name: "Yams", package: "Yams")]
+            name: "Engine",
+            dependencies: ["WebSocketWire", "CaseModel", "Recording", .product(name: "NIOCore", package: "swift-nio")]
         ),
+        // The edge: NIO connections (TCP, TLS), the scheduler, shards, the spec file, the run.
         .target(
-            name: "Fuzzer",
+            name: "Harness",
             dependencies: [
-                "WebSocketWire", "CaseModel", "Reports",
+                "WebSocketWire", "CaseModel", "Recording", "Engine", "JSONCodec",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -48,6 +55,12 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        // The reference's report format: per-case JSON, index.json, atomic report files, reading them back.
+        .target(name: "ReportFormat", dependencies: ["Recording", "JSONCodec"]),
+        // Which outcomes pass: policies, baselines, JUnit.
+        .target(name: "Gating", dependencies: ["ReportFormat", "JSONCodec", "CaseModel", .product(name: "Yams", package: "Yams")]),
+        // HTML pages and the console.
+        .target(name: "Rendering", dependencies: ["ReportFormat", "Gating", "Recording", "JSONCodec"]),
         .target(
             name: "Testee",
             dependencies: [
@@ -60,7 +73,8 @@ let package = Package(
         .executableTarget(
             name: "wsspec",
             dependencies: [
-                "WebSocketWire", "CaseModel", "Fuzzer", "Reports", "Testee",
+                "WebSocketWire", "CaseModel", "Recording", "Engine", "Harness", "JSONCodec", "ReportFormat", "Gating",
+                "Rendering", "Testee",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
@@ -70,12 +84,22 @@ let package = Package(
             dependencies: ["WebSocketWire", "CZlib", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(name: "CaseModelTests", dependencies: ["CaseModel"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "CaseModel"]),
-        .testTarget(name: "FuzzerTests", dependencies: ["Fuzzer", "CaseModel", "Reports", "WebSocketWire"]),
+        .testTarget(
+            name: "ReportsTests",
+            dependencies: ["ReportFormat", "Gating", "Rendering", "Recording", "JSONCodec", "CaseModel", "WebSocketWire"]
+        ),
+        .testTarget(
+            name: "FuzzerTests",
+            dependencies: [
+                "Engine", "Harness", "CaseModel", "Recording", "JSONCodec", "WebSocketWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "Fuzzer", "CaseModel", "Reports", "Testee", "WebSocketWire",
+                "Engine", "Harness", "CaseModel", "Recording", "JSONCodec", "ReportFormat", "Gating", "Rendering", "Testee",
+                "WebSocketWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

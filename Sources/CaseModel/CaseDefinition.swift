@@ -1,3 +1,4 @@
+import Recording
 import WebSocketWire
 
 /// A row of the report matrix: a category (`"5"`) or subcategory (`"6.4"`) with its title.
@@ -157,12 +158,12 @@ public enum ExpectedEvent: Sendable, Equatable {
 public struct CloseExpectation: Sendable, Equatable {
     /// True when wsspec (the client) must send the first Close.
     public var closedByClient: Bool
-    public var codes: [Int]
+    public var codes: [CloseCode]
     public var requireClean: Bool
     /// The case itself fails when the wrong side closed (the server missed invalid data).
     public var wrongEndpointIsFatal: Bool
 
-    public init(closedByClient: Bool, codes: [Int], requireClean: Bool, wrongEndpointIsFatal: Bool = false) {
+    public init(closedByClient: Bool, codes: [CloseCode], requireClean: Bool, wrongEndpointIsFatal: Bool = false) {
         self.closedByClient = closedByClient
         self.codes = codes
         self.requireClean = requireClean
@@ -179,7 +180,7 @@ public struct VerdictRules: Sendable, Equatable {
     /// The result text to report, whatever matched.
     public var result: String?
     /// The result text to report per matched outcome.
-    public var results: [String: String] = [:]
+    public var results: [Behavior: String] = [:]
     /// The frames wsspec itself must have sent, by opcode (10.1.1).
     public var txFrames: [Int: Int]?
 
@@ -196,7 +197,7 @@ public struct CaseDefinition: Sendable, Equatable {
     public var subcategory: CaseGroup?
     public var steps: [Step]
     /// Outcome name (`OK`, `NON-STRICT`) → the events, in the order they were written.
-    public var expected: [(outcome: String, events: [ExpectedEvent])]
+    public var expected: [(outcome: Behavior, events: [ExpectedEvent])]
     public var close: CloseExpectation
     public var autoClose: Bool
     public var verdict: VerdictRules
@@ -208,7 +209,7 @@ public struct CaseDefinition: Sendable, Equatable {
 
     public init(
         id: CaseID, description: String, expectation: String, rfc: String? = nil, category: CaseGroup,
-        subcategory: CaseGroup? = nil, steps: [Step], expected: [(outcome: String, events: [ExpectedEvent])],
+        subcategory: CaseGroup? = nil, steps: [Step], expected: [(outcome: Behavior, events: [ExpectedEvent])],
         close: CloseExpectation, autoClose: Bool = true, verdict: VerdictRules = VerdictRules(),
         echo: EchoCheck? = nil, source: SourceLocation
     ) {

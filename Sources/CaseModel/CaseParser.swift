@@ -1,3 +1,4 @@
+import Recording
 import WebSocketWire
 import Yams
 
@@ -138,7 +139,7 @@ struct CaseParser {
         // A case judges by its expected events, by echoes (`echo`), or itself (a `message-loop` step).
         let hasLoop = steps.contains { if case .messageLoop = $0 { return true } else { return false } }
         var echo: EchoCheck?
-        var expected: [(outcome: String, events: [ExpectedEvent])]? = []
+        var expected: [(outcome: Behavior, events: [ExpectedEvent])]? = []
         switch (m["expect"], m["echo"]) {
         case (let e?, nil): expected = collect { try expectations(e) }
         case (nil, let e?): echo = collect { try echoCheck(e) }
@@ -340,7 +341,7 @@ struct CaseParser {
             at: node)
     }
 
-    func expectations(_ node: Node) throws -> [(outcome: String, events: [ExpectedEvent])] {
+    func expectations(_ node: Node) throws -> [(outcome: Behavior, events: [ExpectedEvent])] {
         let m = try reader.mapping(node, allowed: ["OK", "NON-STRICT"], what: "expect")
         guard m.count > 0 else { throw reader.error("expect needs at least the OK outcome", at: node) }
         return try m.keys.map { outcome in
@@ -356,7 +357,7 @@ struct CaseParser {
                 default: return .timeout(try reader.string(v))
                 }
             }
-            return (outcome, events)
+            return (Behavior(rawValue: outcome)!, events)
         }
     }
 
@@ -369,7 +370,7 @@ struct CaseParser {
         }
         return CloseExpectation(
             closedByClient: by == "client",
-            codes: try reader.sequence(m["codes"]!).map { try reader.int($0, in: 0...65535) },
+            codes: try reader.sequence(m["codes"]!).map { CloseCode(UInt16(try reader.int($0, in: 0...65535))) },
             requireClean: try reader.bool(m["clean"]!),
             wrongEndpointIsFatal: try m["wrong-endpoint-fatal"].map { try reader.bool($0) } ?? false)
     }
@@ -383,7 +384,7 @@ struct CaseParser {
         if let n = m["result"] { rules.result = try reader.string(n) }
         if let n = m["results"] {
             let r = try reader.mapping(n, allowed: ["OK", "NON-STRICT", "FAILED"], what: "results")
-            for k in r.keys { rules.results[k] = try reader.string(r[k]!) }
+            for k in r.keys { rules.results[Behavior(rawValue: k)!] = try reader.string(r[k]!) }
         }
         if let n = m["tx-frames"] {
             guard let mapping = n.mapping else { throw reader.error("tx-frames maps opcodes to counts", at: n) }

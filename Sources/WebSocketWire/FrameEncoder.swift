@@ -78,19 +78,3 @@ public enum FrameEncoder {
         return out
     }
 }
-
-/// Close codes as RFC 6455 §7.4 and the reference client judge them.
-public enum CloseCode {
-    /// Codes a peer may put on the wire: 1000–1003, 1007–1011 and 3000–4999.
-    public static func isValidOnWire(_ code: Int) -> Bool {
-        switch code {
-        case 1000...1003, 1007...1011, 3000...4999: return true
-        default: return false
-        }
-    }
-
-    /// Codes an endpoint may start a normal close with: 1000 and 3000–4999.
-    public static func isAllowedForNormalClose(_ code: Int) -> Bool {
-        code == 1000 || (3000...4999).contains(code)
-    }
-}

@@ -1,10 +1,15 @@
 import ArgumentParser
 import CaseModel
 import Foundation
-import Fuzzer
+import Engine
+import Harness
 import NIOCore
 import NIOPosix
-import Reports
+import Gating
+import JSONCodec
+import Recording
+import Rendering
+import ReportFormat
 import WebSocketWire
 
 /// Prints how fast wsspec's own data path is, so that a run measures the server and not the fuzzer.
@@ -85,8 +90,9 @@ struct BenchCommand: AsyncParsableCommand {
         var durations = 0
         for definition in selected {
             let record = await runner.run(definition, ordinal: suite.ordinal(of: definition.id) ?? 0, server: target)
-            outcomes["\(record.behavior) / \(record.behaviorClose)", default: 0] += 1
-            durations += record.durationMilliseconds
+            let fields = record.outcome.reportFields
+            outcomes["\(fields.behavior) / \(fields.behaviorClose)", default: 0] += 1
+            durations += record.recording.durationMilliseconds
         }
         let wall = clock.now - start
         let after = ResourceUsage.now()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Fuzzer
+import Engine
+import Harness
 import WebSocketWire
 
 /// How wsspec connects to and greets the servers: handshake headers, timeouts, TLS.

@@ -1,6 +1,11 @@
 import Foundation
-import Fuzzer
-import Reports
+import Engine
+import Harness
+import Gating
+import JSONCodec
+import Recording
+import Rendering
+import ReportFormat
 
 #if canImport(Glibc)
     import Glibc
@@ -144,7 +149,7 @@ enum Console {
                 let category = String(c.id.split(separator: ".").first ?? "")
                 if !categories.contains(category) { categories.append(category) }
             }
-            categories.sort { Baseline.numericOrder($0, $1) }
+            categories.sort { CaseIDOrder.precedes($0, $1) }
             var table = [header]
             func row(_ label: String, _ group: [ReportedCase]) -> [String] {
                 func count(_ cls: ResultClass) -> String { String(group.filter { ResultClass(behavior: $0.behavior) == cls }.count) }

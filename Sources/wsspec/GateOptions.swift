@@ -1,8 +1,13 @@
 import ArgumentParser
 import CaseModel
 import Foundation
-import Fuzzer
-import Reports
+import Engine
+import Harness
+import Gating
+import JSONCodec
+import Recording
+import Rendering
+import ReportFormat
 
 /// How a run's results become an exit code and files for CI; shared by `run` and `report`.
 struct GateOptions: ParsableArguments {

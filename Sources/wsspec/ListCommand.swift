@@ -1,6 +1,10 @@
 import ArgumentParser
 import CaseModel
-import Reports
+import Gating
+import JSONCodec
+import Recording
+import Rendering
+import ReportFormat
 
 struct ListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,12 @@
 import ArgumentParser
 import Foundation
-import Fuzzer
-import Reports
+import Engine
+import Harness
+import Gating
+import JSONCodec
+import Recording
+import Rendering
+import ReportFormat
 
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,10 +1,15 @@
 import ArgumentParser
 import CaseModel
 import Foundation
-import Fuzzer
+import Engine
+import Harness
 import NIOCore
 import NIOPosix
-import Reports
+import Gating
+import JSONCodec
+import Recording
+import Rendering
+import ReportFormat
 import Testee
 
 struct RunCommand: AsyncParsableCommand {

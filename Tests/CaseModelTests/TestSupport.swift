@@ -49,7 +49,7 @@ func problems(loading yaml: String, file: String = "test.yaml") -> [CaseFileErro
 func stubCase(_ id: String) -> CaseDefinition {
     CaseDefinition(
         id: CaseID(id)!, description: "", expectation: "", category: CaseGroup(id: CaseID(id)!.category, title: ""),
-        steps: [], expected: [("OK", [])], close: CloseExpectation(closedByClient: true, codes: [1000], requireClean: true),
+        steps: [], expected: [(.ok, [])], close: CloseExpectation(closedByClient: true, codes: [1000], requireClean: true),
         source: CaseModel.SourceLocation(file: "stub", line: 1, column: 1))
 }
 

@@ -1,17 +1,23 @@
 import CaseModel
 import NIOCore
-import Reports
+import ReportFormat
+import Gating
+import Rendering
+import Recording
+import JSONCodec
 import Testing
 import WebSocketWire
 
-@testable import Fuzzer
+@testable import Engine
+@testable import Harness
+import Recording
 
 @Suite("CaseEngine")
 struct CaseEngineTests {
     /// 1.1.x-like: one text frame, a kill timer; the echo is expected, then wsspec closes with 1000.
     static let echoHello = definition(
         steps: [.send(FrameStep(opcode: .text, payload: .bytes(hello))), .killAfter(seconds: 1)],
-        expected: [("OK", [.message(.bytes(hello), binary: false)])])
+        expected: [(.ok, [.message(.bytes(hello), binary: false)])])
 
     /// S-1002 with nothing to send but a kill timer.
     static let serverMustFail = definition(steps: [.killAfter(seconds: 1)], close: serverFails1002)
@@ -177,7 +183,7 @@ struct CaseEngineTests {
     func noAutoCloseWithTwoOutcomes() {
         let d = definition(
             steps: [.send(FrameStep(opcode: .text, payload: .bytes(hello)))],
-            expected: [("OK", [.message(.bytes(hello), binary: false)]), ("NON-STRICT", [])])
+            expected: [(.ok, [.message(.bytes(hello), binary: false)]), (.nonStrict, [])])
         var h = Harness(d)
         _ = h.open()
         #expect(h.receive(serverFrame(.text, hello)).isEmpty)
@@ -188,7 +194,7 @@ struct CaseEngineTests {
     func autoCloseOff() {
         let d = definition(
             steps: [.send(FrameStep(opcode: .text, payload: .bytes(hello)))],
-            expected: [("OK", [.message(.bytes(hello), binary: false)])], autoClose: false)
+            expected: [(.ok, [.message(.bytes(hello), binary: false)])], autoClose: false)
         var h = Harness(d)
         _ = h.open()
         #expect(h.receive(serverFrame(.text, hello)).isEmpty)
@@ -361,7 +367,7 @@ struct CaseEngineTests {
     func pauseWithTag() throws {
         let d = definition(
             steps: [.pause(seconds: 1, tag: "A"), .send(FrameStep(opcode: .text, payload: .text("after")))],
-            expected: [("OK", [.timeout("A")]), ("NON-STRICT", [])])
+            expected: [(.ok, [.timeout("A")]), (.nonStrict, [])])
         var h = Harness(d)
         let actions = h.open()
         let pause = try #require(scheduled(actions).first { if case .pause = $0.0 { true } else { false } })
@@ -453,7 +459,7 @@ struct CaseEngineTests {
 
     @Test("a fragmented message is delivered whole; a server ping is answered with its payload and not recorded")
     func fragmentedMessageAndPing() {
-        let d = definition(expected: [("OK", [.message(.text("fragment1fragment2"), binary: false)])])
+        let d = definition(expected: [(.ok, [.message(.text("fragment1fragment2"), binary: false)])])
         var h = Harness(d)
         _ = h.open()
         _ = h.receive(serverFrame(.text, Array("fragment1".utf8), fin: false))

@@ -1,10 +1,16 @@
 import CaseModel
 import NIOCore
-import Reports
+import ReportFormat
+import Gating
+import Rendering
+import Recording
+import JSONCodec
 import Testing
 import WebSocketWire
 
-@testable import Fuzzer
+@testable import Engine
+@testable import Harness
+import Recording
 
 /// Categories 9 and 6.4.3/6.4.4 on the engine: the echo check and frames streamed in pieces.
 @Suite("Echo check and streamed frames")
@@ -49,7 +55,7 @@ struct EchoCheckTests {
         _ = h.receive(Array(frame[..<7]))
         _ = h.receive(Array(frame[7..<513]))
         _ = h.receive(Array(frame[513...]))
-        #expect(h.observation.caseVerdict == CaseVerdict(behavior: "OK", result: "Received text message of length 1000."))
+        #expect(h.caseVerdict == CaseVerdict(behavior: "OK", result: "Received text message of length 1000."))
         #expect(h.observation.received.isEmpty, "echoes are checked, not kept")
         #expect(h.recorder.logEnabled)
         #expect(!h.recorder.entries.contains { kind($0) == "WLM" })
@@ -62,13 +68,13 @@ struct EchoCheckTests {
         var h = Harness(Self.echoCase(Self.bigText))
         let sent = Self.open(&h)
         _ = h.receive(serverFrame(.text, Array(sent.dropLast())))
-        #expect(h.observation.caseVerdict?.result == "Expected text message with payload of length 1000, but got 999.")
-        #expect(h.observation.caseVerdict?.behavior == "FAILED")
+        #expect(h.caseVerdict?.result == "Expected text message with payload of length 1000, but got 999.")
+        #expect(h.caseVerdict?.behavior == "FAILED")
 
         var b = Harness(Self.echoCase(Self.bigText))
         let sentAgain = Self.open(&b)
         _ = b.receive(serverFrame(.binary, sentAgain))
-        #expect(b.observation.caseVerdict?.result == "Expected text message with payload, but got binary.")
+        #expect(b.caseVerdict?.result == "Expected text message with payload, but got binary.")
     }
 
     @Test("one wrong byte fails the case and names its offset (the reference does not compare content)")
@@ -77,8 +83,8 @@ struct EchoCheckTests {
         var echoed = Self.open(&h)
         echoed[777] ^= 0x20
         _ = h.receive(serverFrame(.text, echoed))
-        #expect(h.observation.caseVerdict?.behavior == "FAILED")
-        #expect(h.observation.caseVerdict?.result.contains("at payload octet 777") == true)
+        #expect(h.caseVerdict?.behavior == "FAILED")
+        #expect(h.caseVerdict?.result.contains("at payload octet 777") == true)
     }
 
     @Test("round trips: the next message goes out only after each correct echo; OK after the last")
@@ -94,7 +100,7 @@ struct EchoCheckTests {
             #expect(frames.count == 1, "round \(round): one message in flight")
             _ = h.receive(serverFrame(.binary, frames.first?.payload ?? []))
         }
-        #expect(h.observation.caseVerdict == CaseVerdict(behavior: "OK", result: "Ok, received all echo'ed messages in time."))
+        #expect(h.caseVerdict == CaseVerdict(behavior: "OK", result: "Ok, received all echo'ed messages in time."))
         #expect(h.recorder.entries.filter { kind($0) == "WLM" }.count == 2, "switched off and on, both announced")
         #expect(h.recorder.statistics.txFrames[2] == 3)
     }
@@ -105,7 +111,7 @@ struct EchoCheckTests {
         var h = Harness(Self.echoCase(steps, rounds: 1000))
         _ = h.open()
         _ = h.receive(serverFrame(.binary, Array("****".utf8)))
-        #expect(h.observation.caseVerdict?.result
+        #expect(h.caseVerdict?.result
             == "Echo'ed message type or length differs from what I sent (got binary = True, payload length = 4).")
         #expect(h.sentFrames().last?.opcode == .close)
     }
@@ -119,7 +125,7 @@ struct EchoCheckTests {
                 .frameData(.text("ab")), .pause(seconds: 1, tag: "A"), .frameData(.text("cde")),
                 .send(FrameStep(opcode: .continuation, payload: .empty)),
             ],
-            expected: [("OK", [.timeout("A")])], close: CloseExpectation(closedByClient: false, codes: [1007], requireClean: false))
+            expected: [(.ok, [.timeout("A")])], close: CloseExpectation(closedByClient: false, codes: [1007], requireClean: false))
         var h = Harness(d)
         _ = h.open()
         #expect(h.sentFrames().isEmpty, "the frame is not complete yet")

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@testable import Fuzzer
+@testable import Engine
+@testable import Harness
+import Recording
 
 @Suite("FuzzingSpec (catalogue §3.6)")
 struct FuzzingSpecTests {

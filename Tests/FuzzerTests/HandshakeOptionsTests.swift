@@ -3,7 +3,9 @@ import Foundation
 import Testing
 import WebSocketWire
 
-@testable import Fuzzer
+@testable import Engine
+@testable import Harness
+import Recording
 
 @Suite("Handshake options and timer scale")
 struct HandshakeOptionsTests {

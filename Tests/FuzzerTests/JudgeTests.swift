@@ -1,26 +1,32 @@
 import CaseModel
-import Reports
+import ReportFormat
+import Gating
+import Rendering
+import Recording
+import JSONCodec
 import Testing
 import WebSocketWire
 
-@testable import Fuzzer
+@testable import Engine
+@testable import Harness
+import Recording
 
 @Suite("Judge (catalogue §1.5)")
 struct JudgeTests {
     static func observation(
         _ received: [ObservedEvent] = [], closing: ClosingBehavior = .cleanCloseByClient, open: Bool = true,
         txFrames: [Int: Int] = [:]
-    ) -> Observation {
-        var o = Observation()
+    ) -> CaseRecording {
+        var o = CaseRecording()
         o.received = received
         o.closing = closing
         o.connectionWasOpen = open
-        o.txFrames = txFrames
+        o.statistics.txFrames = txFrames
         return o
     }
 
     static let twoOutcomes = definition(
-        expected: [("OK", [.message(.text("Hello, world!"), binary: false)]), ("NON-STRICT", [])],
+        expected: [(.ok, [.message(.text("Hello, world!"), binary: false)]), (.nonStrict, [])],
         close: serverFails1002)
 
     // MARK: behavior
@@ -57,7 +63,7 @@ struct JudgeTests {
 
     @Test("events must come in the expected order")
     func order() {
-        let d = definition(expected: [("OK", [.pong(.text("payload-0")), .pong(.text("payload-1"))])])
+        let d = definition(expected: [(.ok, [.pong(.text("payload-0")), .pong(.text("payload-1"))])])
         #expect(Judge.judge(d, Self.observation([.pong(Array("payload-0".utf8)), .pong(Array("payload-1".utf8))])).behavior == "OK")
         #expect(Judge.judge(d, Self.observation([.pong(Array("payload-1".utf8)), .pong(Array("payload-0".utf8))])).behavior == "FAILED")
     }
@@ -145,7 +151,7 @@ struct JudgeTests {
     func neverOpen() {
         var closing = ClosingBehavior(droppedByMe: true)
         closing.wasNotCleanReason = "WebSocket connection upgrade failed (404 - NotFound)"
-        let v = Judge.judge(definition(expected: [("OK", [])]), Self.observation(closing: closing, open: false))
+        let v = Judge.judge(definition(expected: [(.ok, [])]), Self.observation(closing: closing, open: false))
         #expect(v == Verdict(
             behavior: "FAILED", behaviorClose: "FAILED", result: "Actual events differ from any expected.",
             resultClose: "The WebSocket opening handshake was never completed!"))
@@ -156,7 +162,7 @@ struct JudgeTests {
     @Test("wrong-endpoint-fatal: the wrong side closing fails the case itself, result text unchanged")
     func wrongEndpointIsFatal() {
         let close = CloseExpectation(closedByClient: false, codes: [1007], requireClean: false, wrongEndpointIsFatal: true)
-        let d = definition(expected: [("OK", [])], close: close)
+        let d = definition(expected: [(.ok, [])], close: close)
         // The server ignored invalid UTF-8; wsspec's kill timer closed.
         let killed = ClosingBehavior(closedByMe: true, failedByMe: true, wasClean: true, remoteCloseCode: 1000)
         let v = Judge.judge(d, Self.observation([], closing: killed))
@@ -167,7 +173,7 @@ struct JudgeTests {
         let ok = Judge.judge(d, Self.observation([], closing: .serverFailed(code: 1007)))
         #expect(ok.behavior == "OK" && ok.behaviorClose == "OK")
         // Without the flag the same observation leaves behavior OK.
-        let lenient = Judge.judge(definition(expected: [("OK", [])], close: serverFails1002), Self.observation([], closing: killed))
+        let lenient = Judge.judge(definition(expected: [(.ok, [])], close: serverFails1002), Self.observation([], closing: killed))
         #expect(lenient.behavior == "OK" && lenient.behaviorClose == "FAILED")
     }
 
@@ -175,7 +181,7 @@ struct JudgeTests {
     func wrongCodeFails() {
         var rules = VerdictRules()
         rules.wrongCodeFails = true
-        let d = definition(expected: [("OK", [])], verdict: rules)
+        let d = definition(expected: [(.ok, [])], verdict: rules)
         let v = Judge.judge(d, Self.observation([], closing: ClosingBehavior(closedByMe: true, wasClean: true, remoteCloseCode: 1002)))
         #expect(v == Verdict(
             behavior: "FAILED", behaviorClose: "WRONG CODE", result: "The close code should have been 1000 or empty",
@@ -204,9 +210,9 @@ struct JudgeTests {
     func informationalResults() {
         var rules = VerdictRules()
         rules.informational = true
-        rules.results = ["OK": "echoed first", "NON-STRICT": "Close was processed before text message could be returned."]
+        rules.results = [.ok: "echoed first", .nonStrict: "Close was processed before text message could be returned."]
         let d = definition(
-            expected: [("OK", [.message(.text("Hello World!"), binary: false)]), ("NON-STRICT", [])], autoClose: false,
+            expected: [(.ok, [.message(.text("Hello World!"), binary: false)]), (.nonStrict, [])], autoClose: false,
             verdict: rules)
         let echoed = Judge.judge(d, Self.observation([.message(Array("Hello World!".utf8), binary: false)]))
         #expect(echoed.behavior == "INFORMATIONAL" && echoed.result == "echoed first")
@@ -221,8 +227,8 @@ struct JudgeTests {
     @Test("a result text per outcome also applies to ordinary cases")
     func resultsWithoutInformational() {
         var rules = VerdictRules()
-        rules.results = ["OK": "Received text message of length 5."]
-        let d = definition(expected: [("OK", [.message(.text("Hello"), binary: false)])], verdict: rules)
+        rules.results = [.ok: "Received text message of length 5."]
+        let d = definition(expected: [(.ok, [.message(.text("Hello"), binary: false)])], verdict: rules)
         let v = Judge.judge(d, Self.observation([.message(hello, binary: false)]))
         #expect(v.behavior == "OK" && v.result == "Received text message of length 5.")
         #expect(Judge.judge(d, Self.observation([])).result == "Actual events differ from any expected.")
@@ -232,7 +238,7 @@ struct JudgeTests {
     func txFrames() {
         var rules = VerdictRules()
         rules.txFrames = [0: 50, 1: 1]
-        let d = definition(expected: [("OK", [.message(.text("x"), binary: false)])], verdict: rules)
+        let d = definition(expected: [(.ok, [.message(.text("x"), binary: false)])], verdict: rules)
         let echo: [ObservedEvent] = [.message(Array("x".utf8), binary: false)]
 
         let right = Judge.judge(d, Self.observation(echo, txFrames: [0: 50, 1: 1, 8: 1]))
@@ -259,7 +265,7 @@ extension ClosingBehavior {
         closedByMe: true, wasClean: true, localCloseCode: 1000, remoteCloseCode: 1000)
 
     /// The server failed the connection with `code`; wsspec answered.
-    static func serverFailed(code: Int) -> ClosingBehavior {
+    static func serverFailed(code: CloseCode) -> ClosingBehavior {
         ClosingBehavior(closedByMe: false, wasClean: true, localCloseCode: 1000, remoteCloseCode: code)
     }
 }

@@ -1,16 +1,22 @@
 import CaseModel
 import NIOCore
-import Reports
+import ReportFormat
+import Gating
+import Rendering
+import Recording
+import JSONCodec
 import Testing
 import WebSocketWire
 
-@testable import Fuzzer
+@testable import Engine
+@testable import Harness
+import Recording
 
 @Suite("Receive limits")
 struct ReceiveLimitsTests {
     static let echoHello = definition(
         steps: [.send(FrameStep(opcode: .text, payload: .bytes(hello))), .killAfter(seconds: 1)],
-        expected: [("OK", [.message(.bytes(hello), binary: false)])])
+        expected: [(.ok, [.message(.bytes(hello), binary: false)])])
 
     static func limits(_ size: UInt64) -> ReceiveLimits {
         var limits = ReceiveLimits()

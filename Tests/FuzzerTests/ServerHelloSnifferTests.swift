@@ -1,6 +1,8 @@
 import Testing
 
-@testable import Fuzzer
+@testable import Engine
+@testable import Harness
+import Recording
 
 @Suite("Reading the negotiated TLS version and cipher from the ServerHello")
 struct ServerHelloSnifferTests {

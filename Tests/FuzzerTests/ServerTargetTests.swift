@@ -1,6 +1,8 @@
 import Testing
 
-@testable import Fuzzer
+@testable import Engine
+@testable import Harness
+import Recording
 
 @Suite("ServerTarget URLs")
 struct ServerTargetTests {

@@ -1,7 +1,9 @@
 import CaseModel
 import Testing
 
-@testable import Fuzzer
+@testable import Engine
+@testable import Harness
+import Recording
 
 @Suite("Shards and case costs")
 struct ShardTests {

@@ -1,10 +1,16 @@
 import CaseModel
 import NIOCore
-import Reports
+import ReportFormat
+import Gating
+import Rendering
+import Recording
+import JSONCodec
 import Testing
 import WebSocketWire
 
-@testable import Fuzzer
+@testable import Engine
+@testable import Harness
+import Recording
 
 /// Octets written as hex, blanks allowed.
 func bytes(_ hex: String) -> [UInt8] {
@@ -18,7 +24,7 @@ let hello = Array("Hello".utf8)
 func definition(
     id: String = "1.1.1",
     steps: [Step] = [],
-    expected: [(outcome: String, events: [ExpectedEvent])] = [("OK", [])],
+    expected: [(outcome: Behavior, events: [ExpectedEvent])] = [(.ok, [])],
     close: CloseExpectation = CloseExpectation(closedByClient: true, codes: [1000], requireClean: true),
     autoClose: Bool = true,
     verdict: VerdictRules = VerdictRules()
@@ -73,8 +79,15 @@ struct Harness {
             limits: limits)
     }
 
-    var observation: Observation { engine.observation }
-    var closing: ClosingBehavior { engine.observation.closing }
+    var observation: CaseRecording { engine.finishedRecording }
+    var closing: ClosingBehavior { engine.recording.closing }
+    /// The verdict the case's own check reached, in the judge's words.
+    var caseVerdict: CaseVerdict? {
+        engine.recording.finding.map { finding in
+            let (behavior, result) = Judge.words(for: finding, of: engine.definition)
+            return CaseVerdict(behavior: behavior.rawValue, result: result)
+        }
+    }
     var recorder: Recorder { engine.recorder }
 
     /// The answer a correct server gives to this engine's request.
@@ -181,4 +194,26 @@ func kind(_ entry: WireLogEntry) -> String {
     case .closeFired: return "TIE"
     case .wirelog: return "WLM"
     }
+}
+
+/// A verdict and its text, as the report spells them.
+struct CaseVerdict: Equatable {
+    var behavior: String
+    var result: String
+}
+
+/// The judge's outcome in the report's words.
+extension CaseOutcome {
+    var behavior: String { reportFields.behavior }
+    var behaviorClose: String { reportFields.behaviorClose }
+    var result: String { reportFields.result }
+    var resultClose: String { reportFields.resultClose }
+}
+
+/// A judged outcome from the report's words.
+func Verdict(behavior: String, behaviorClose: String, result: String, resultClose: String) -> CaseOutcome {
+    .judged(
+        Judgement(
+            behavior: Behavior(rawValue: behavior)!, behaviorClose: CloseBehavior(rawValue: behaviorClose)!, result: result,
+            resultClose: resultClose))
 }

@@ -1,5 +1,9 @@
 import Foundation
-import Reports
+import ReportFormat
+import Gating
+import Rendering
+import Recording
+import JSONCodec
 import Testing
 
 /// The `wsspec` executable built next to this test bundle.

@@ -1,7 +1,13 @@
 import CaseModel
 import Foundation
-import Fuzzer
-import Reports
+import Engine
+import Harness
+import Recording
+import ReportFormat
+import Gating
+import Rendering
+import Recording
+import JSONCodec
 import Testee
 import Testing
 
@@ -127,7 +133,7 @@ struct CompressionSuiteTests {
             .run(suite.cases[0], ordinal: 1, server: try ServerTarget(url: "ws://127.0.0.1:\(server.port)"))
         try await server.stop()
         #expect(record.behavior == "ERROR")
-        #expect(record.harnessError?.contains("no-such-file.bin") == true)
+        #expect(record.harnessError?.reason.contains("no-such-file.bin") == true)
     }
 }
 

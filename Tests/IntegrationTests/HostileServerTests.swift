@@ -1,8 +1,14 @@
 import CaseModel
 import Foundation
-import Fuzzer
+import Engine
+import Harness
+import Recording
 import NIOPosix
-import Reports
+import ReportFormat
+import Gating
+import Rendering
+import Recording
+import JSONCodec
 import Testing
 
 /// The built-in suite, loaded once for all hostile runs.
@@ -125,7 +131,7 @@ struct HostileExpectation: Sendable, CustomTestStringConvertible {
         -> HostileExpectation
     {
         HostileExpectation(mode: mode, behavior: "FAILED", except: except, check: { record in
-            record.closing.failedByMe && record.closing.localCloseCode == code
+            record.closing.failedByMe && record.closing.localCloseCode?.rawValue == UInt16(code)
                 && record.closing.localCloseReason?.contains(reason) == true
         }, what: "fails with \(code) '\(reason)'")
     }
@@ -253,7 +259,7 @@ struct HostileServerTests {
         #expect(records[1].behavior == "FAILED" && records[1].harnessError == nil)
         for record in records[2...] {
             #expect(record.behavior == "ERROR" && record.behaviorClose == "ERROR")
-            #expect(record.harnessError?.contains("cannot connect") == true, "\(record.harnessError ?? "nil")")
+            #expect(record.harnessError?.reason.contains("cannot connect") == true, "\(record.harnessError?.reason ?? "nil")")
         }
         // Two cases that end at once and six refused connects: nowhere near one case's deadline.
         #expect(seconds < CaseRunner.deadline(of: selected[0], settings: RunSettings(seed: 3)))

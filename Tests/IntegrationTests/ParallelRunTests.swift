@@ -1,7 +1,13 @@
 import CaseModel
 import Foundation
-import Fuzzer
-import Reports
+import Engine
+import Harness
+import Recording
+import ReportFormat
+import Gating
+import Rendering
+import Recording
+import JSONCodec
 import Testee
 import NIOPosix
 import Testing

@@ -1,7 +1,13 @@
 import CaseModel
 import Foundation
-import Fuzzer
-import Reports
+import Engine
+import Harness
+import Recording
+import ReportFormat
+import Gating
+import Rendering
+import Recording
+import JSONCodec
 import Testee
 import Testing
 
@@ -55,7 +61,7 @@ struct SuiteAgainstServersTests {
         for record in records {
             #expect(record.behavior == "ERROR")
             #expect(record.behaviorClose == "ERROR")
-            #expect(record.harnessError?.contains("cannot connect") == true)
+            #expect(record.harnessError?.reason.contains("cannot connect") == true)
         }
     }
 

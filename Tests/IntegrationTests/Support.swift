@@ -1,8 +1,14 @@
 import CaseModel
 import Foundation
-import Fuzzer
+import Engine
+import Harness
+import Recording
 import NIOPosix
-import Reports
+import ReportFormat
+import Gating
+import Rendering
+import Recording
+import JSONCodec
 
 /// The repository this test file belongs to.
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -62,7 +68,7 @@ enum Reference {
     ) async throws -> [String] {
         func agrees(_ record: CaseRecord, _ expected: IndexEntry) -> Bool {
             (record.behavior, record.behaviorClose) == (expected.behavior, expected.behaviorClose)
-                && record.closing.remoteCloseCode == expected.remoteCloseCode
+                && record.remoteCloseCode == expected.remoteCloseCode
         }
         var lines: [String] = []
         for var record in records {

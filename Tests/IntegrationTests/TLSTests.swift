@@ -1,7 +1,13 @@
 import CaseModel
 import Foundation
-import Fuzzer
-import Reports
+import Engine
+import Harness
+import Recording
+import ReportFormat
+import Gating
+import Rendering
+import Recording
+import JSONCodec
 import Testee
 import Testing
 
@@ -71,12 +77,12 @@ struct TLSTests {
         #expect(secure.count == coreCaseCount)
         for (a, b) in zip(plain, secure) {
             var withoutTLS = b
-            withoutTLS.tls = nil
-            withoutTLS.httpRequest = a.httpRequest  // the Host header names the other port
+            withoutTLS.recording.tls = nil
+            withoutTLS.recording.handshakeRequest = a.httpRequest  // the Host header names the other port
             #expect(content(a) == content(withoutTLS), "\(a.caseID) differs between ws:// and wss://")
-            #expect(b.harnessError == nil, "\(b.caseID): \(b.harnessError ?? "")")
-            #expect(b.tls?.version == "TLSv1.3")
-            #expect(b.tls?.cipher.hasPrefix("TLS_") == true)
+            #expect(b.harnessError == nil, "\(b.caseID): \(b.harnessError?.reason ?? "")")
+            #expect(b.recording.tls?.version == "TLSv1.3")
+            #expect(b.recording.tls?.cipher.hasPrefix("TLS_") == true)
         }
         let json = try #require(secure.first?.json())
         #expect(json.objectValue?.count == 40)
@@ -99,7 +105,7 @@ struct TLSTests {
             coreCategories, against: try secureTarget(port: tlsServer.port, certificate: certificate, agent: "websockets"))
 
         #expect(secure.count == coreCaseCount)
-        #expect(secure.allSatisfy { $0.harnessError == nil && $0.tls != nil })
+        #expect(secure.allSatisfy { $0.harnessError == nil && $0.recording.tls != nil })
         let unexplained = try await unexplainedDifferences(plain, secure, "TLS") { id, seed in
             try await runCases([id], against: plainTarget, seed: seed)[0]
         }
@@ -139,7 +145,7 @@ struct TLSTests {
         for (target, message) in expectations {
             let record = try await runCases(["1.1.1"], against: target)[0]
             #expect(record.behavior == "ERROR" && record.behaviorClose == "ERROR")
-            #expect(record.harnessError?.hasPrefix(message) == true, "\(record.harnessError ?? "no harness error")")
+            #expect(record.harnessError?.reason.hasPrefix(message) == true, "\(record.harnessError?.reason ?? "no harness error")")
         }
         let skipped = try await runCases(["1.1.1"], against: insecure)[0]
         #expect(skipped.behavior == "OK" && skipped.harnessError == nil)

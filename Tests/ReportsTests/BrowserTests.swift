@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-@testable import Reports
+@testable import ReportFormat
+@testable import Gating
+@testable import Rendering
+@testable import Recording
+@testable import JSONCodec
 
 /// A Chromium to render reports with: `WSSPEC_CHROMIUM`, else `chromium` (Debian's package, which
 /// `.ci/run` installs) or `chromium-browser` / `google-chrome` on the PATH.

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-@testable import Reports
+@testable import ReportFormat
+@testable import Gating
+@testable import Rendering
+@testable import Recording
+@testable import JSONCodec
 
 @Suite("CaseRecord")
 struct CaseRecordTests {
@@ -111,7 +115,7 @@ struct CaseRecordTests {
     func harnessError() throws {
         var record = Self.case3_4()
         #expect(record.json()["wsspecHarnessError"] == nil)
-        record.harnessError = "could not connect to 127.0.0.1:9001: Connection refused"
+        record.outcome = .harnessError(HarnessError(.unreachable, "could not connect to 127.0.0.1:9001: Connection refused"))
         let members = try #require(record.json().objectValue)
         #expect(members.count == 40)
         #expect(members["wsspecHarnessError"] == .string("could not connect to 127.0.0.1:9001: Connection refused"))

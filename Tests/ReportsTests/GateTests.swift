@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-@testable import Reports
+@testable import ReportFormat
+@testable import Gating
+@testable import Rendering
+@testable import Recording
+@testable import JSONCodec
 
 #if canImport(FoundationXML)
     import FoundationXML
@@ -167,7 +171,7 @@ struct JUnitTests {
     func escaping() throws {
         #expect(JUnitReport.escape("a<b>&\"'\u{0}\u{1F}\n") == "a&lt;b&gt;&amp;&quot;&apos;\\x00\\x1f&#10;")
         var record = ReportFixtures.record("1.1.1", "FAILED", "OK")
-        record.result = "bad \u{0} byte ]]> <![CDATA[ x"
+        record.outcome = .judged(Judgement(behavior: .failed, behaviorClose: .ok, result: "bad \u{0} byte ]]> <![CDATA[ x", resultClose: "close result of 1.1.1"))
         record.agent = ReportFixtures.hostileAgent
         let xml = JUnitReport.xml(cases: [ReportedCase(record)], categoryTitle: { _ in nil }, policy: .default)
         #if canImport(FoundationXML) || canImport(Darwin)

@@ -1,5 +1,9 @@
 import Foundation
-import Reports
+import ReportFormat
+import Gating
+import Rendering
+import Recording
+import JSONCodec
 
 /// Locates the reference run kept in `shared/reference/wstest-websockets` (next to the repository
 /// in a CI clone, or at `/work/shared` on a developer machine) and reads its files.

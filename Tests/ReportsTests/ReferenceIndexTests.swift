@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-@testable import Reports
+@testable import ReportFormat
+@testable import Gating
+@testable import Rendering
+@testable import Recording
+@testable import JSONCodec
 
 @Suite("ReferenceIndex", .enabled(if: ReferenceFiles.available))
 struct ReferenceIndexTests {

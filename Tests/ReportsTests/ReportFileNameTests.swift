@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-import Reports
+import ReportFormat
+import Gating
+import Rendering
+import Recording
+import JSONCodec
 
 @Suite("ReportFileName")
 struct ReportFileNameTests {

@@ -1,5 +1,10 @@
+import WebSocketWire
 import Foundation
-import Reports
+import ReportFormat
+import Gating
+import Rendering
+import Recording
+import JSONCodec
 
 /// Small, varied runs for the report tests.
 enum ReportFixtures {
@@ -9,7 +14,7 @@ enum ReportFixtures {
     static let hostileAgent = "<b>evil</b>\"agent/1.0"
 
     static func record(
-        agent: String = "websockets", _ id: String, _ behavior: String, _ close: String, code: Int? = 1000,
+        agent: String = "websockets", _ id: String, _ behavior: String, _ close: String, code: CloseCode? = 1000,
         reason: String? = nil, harness: String? = nil, duration: Int = 3
     ) -> CaseRecord {
         CaseRecord(

@@ -1,6 +1,11 @@
+import WebSocketWire
 import Foundation
 import Testing
-@testable import Reports
+@testable import ReportFormat
+@testable import Gating
+@testable import Rendering
+@testable import Recording
+@testable import JSONCodec
 
 @Suite("ReportWriter")
 struct ReportWriterTests {
@@ -9,7 +14,7 @@ struct ReportWriterTests {
             .appendingPathComponent("wsspec-reports-tests-\(UUID().uuidString)", isDirectory: true)
     }
 
-    static func record(agent: String, caseID: String, behavior: String = "OK", code: Int? = 1000) -> CaseRecord {
+    static func record(agent: String, caseID: String, behavior: String = "OK", code: CloseCode? = 1000) -> CaseRecord {
         CaseRecord(
             agent: agent, caseID: caseID, ordinal: 1, description: "desc <b>x</b>", expectation: "exp",
             behavior: behavior, behaviorClose: "OK", result: "r", resultClose: "rc",

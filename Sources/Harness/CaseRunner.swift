@@ -1,0 +1,230 @@
+import Engine
+import CaseModel
+import Foundation
+import NIOCore
+import NIOPosix
+import NIOSSL
+import Recording
+
+/// Settings of a run that apply to every case.
+public struct RunSettings: Sendable {
+    /// Everything random in a run (masking keys, handshake keys) derives from this seed.
+    public var seed: UInt64
+    public var timeouts = ProtocolTimeouts()
+    public var userAgent: String? = "wsspec/\(WSSpecVersion.current)"
+    /// How long to wait for the TCP connection itself.
+    public var connectTimeout: Double = 5
+    /// How much of what a server sends wsspec holds (`--max-message-size`).
+    public var limits = ReceiveLimits()
+    /// The folder of test-data files the message-loop cases (12.x, 13.x) cut their messages from.
+    public var testData: TestDataLibrary?
+
+    public init(seed: UInt64) { self.seed = seed }
+}
+
+/// Runs one case against one server on a fresh connection and turns what happened into a record.
+public struct CaseRunner: Sendable {
+    public let group: EventLoopGroup
+    public let settings: RunSettings
+    /// TLS contexts for `wss://` servers, made once per set of options.
+    public let tlsContexts = TLSContexts()
+
+    public init(group: EventLoopGroup, settings: RunSettings) {
+        self.group = group
+        self.settings = settings
+    }
+
+    /// Runs `definition` against `server`. Never throws: a harness problem (the server cannot be reached)
+    /// becomes a record with behaviour ERROR and the problem in `harnessError`.
+    public func run(_ definition: CaseDefinition, ordinal: Int, server: ServerTarget) async -> CaseRecord {
+        var handshake = HandshakeOptions()
+        handshake.resource = server.resource
+        handshake.host = server.host
+        handshake.port = server.port
+        handshake.userAgent = settings.userAgent
+        handshake.origin = server.origin
+        handshake.protocols = server.protocols
+        handshake.headers = server.headers
+        let engine = CaseEngine(
+            definition: definition, handshake: handshake, timeouts: settings.timeouts, seed: settings.seed,
+            agent: server.agent, limits: settings.limits, testData: settings.testData)
+        let started = Date()
+        let tls: (context: NIOSSLContext, serverName: String?, observation: TLSObservation)?
+        if server.secure {
+            do {
+                let context = try tlsContexts.context(for: server.tls, shutdownTimeout: settings.timeouts.serverDrop)
+                let serverName = server.tls.serverName ?? (ServerTarget.isIPAddress(server.host) ? nil : server.host)
+                tls = (context, serverName, TLSObservation())
+            } catch {
+                return Self.harnessFailure(
+                    definition, ordinal: ordinal, server: server, engine: engine, started: started,
+                    problem: HarnessError(.tls, "\(error)"))
+            }
+        } else {
+            tls = nil
+        }
+        let loop = group.next()
+        await Self.tightenTimers(on: loop)
+        let done = loop.makePromise(of: CaseEngine.self)
+        let bootstrap = ClientBootstrap(group: loop)
+            .connectTimeout(.milliseconds(Int64(settings.connectTimeout * 1000)))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            // Reads of up to 64 KiB, as the reference's reactor does, so `rxOctetStats` compare.
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65536))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    if let tls {
+                        try pipeline.addHandler(ServerHelloObserver(observation: tls.observation))
+                        try pipeline.addHandler(NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverName))
+                        try pipeline.addHandler(TLSHandshakeWatcher(observation: tls.observation))
+                    }
+                    try pipeline.addHandler(CaseConnectionHandler(engine: engine, done: done))
+                }
+            }
+        let channel: Channel
+        do {
+            channel = try await bootstrap.connect(host: server.host, port: server.port).get()
+        } catch {
+            done.fail(error)
+            return Self.harnessFailure(
+                definition, ordinal: ordinal, server: server, engine: engine, started: started,
+                problem: HarnessError(.unreachable, "cannot connect to \(server.host):\(server.port): \(error)"))
+        }
+        do {
+            // Cancelling the task (wsspec was interrupted) closes the connection; the case is then recorded
+            // as interrupted, with what happened until then.
+            let finished = try await withTaskCancellationHandler {
+                if Task.isCancelled { channel.close(promise: nil) }
+                return try await done.futureResult.get()
+            } onCancel: {
+                channel.close(promise: nil)
+            }
+            var recording = finished.finishedRecording
+            if let tls {
+                if let failure = tls.observation.failure {
+                    return Self.harnessFailure(
+                        definition, ordinal: ordinal, server: server, engine: finished, started: started,
+                        problem: HarnessError(.tls, TLSContexts.explain(failure, serverName: tls.serverName)))
+                }
+                recording.tls = tls.observation.session
+            }
+            // A case cut short because wsspec was interrupted is never the server's failure.
+            if Task.isCancelled { recording.harnessError = HarnessError.interrupted }
+            return Self.record(definition, recording, ordinal: ordinal, agent: finished.agent)
+        } catch {
+            return Self.harnessFailure(
+                definition, ordinal: ordinal, server: server, engine: engine, started: started,
+                problem: HarnessError(.internalFailure, "the connection failed inside wsspec: \(error)"))
+        }
+    }
+
+    /// The longest `run` can take for `definition`, whatever the server does: the TCP connect timeout plus
+    /// the case's watchdog (everything the case may wait for, plus a margin).
+    public static func deadline(of definition: CaseDefinition, settings: RunSettings) -> Double {
+        let engine = CaseEngine(
+            definition: definition, handshake: HandshakeOptions(), timeouts: settings.timeouts, seed: settings.seed,
+            agent: nil)
+        return settings.connectTimeout + engine.watchdogDeadline
+    }
+
+    /// Linux lets a timer fire up to 50 µs late by default ("timer slack"); queued writes need better.
+    static func tightenTimers(on loop: EventLoop) async {
+        #if os(Linux)
+            try? await loop.submit { _ = linuxPrctl(29 /* PR_SET_TIMERSLACK */, 1, 0, 0, 0) }.get()
+        #endif
+    }
+
+    /// The record of a finished case: its recording, judged.
+    static func record(_ definition: CaseDefinition, _ recording: CaseRecording, ordinal: Int, agent: String?) -> CaseRecord {
+        var expected: [Behavior: [RecordedEvent]] = [:]
+        var expectedClose: ExpectedClose?
+        if recording.connectionWasOpen {
+            for outcome in definition.expected {
+                expected[outcome.outcome] = outcome.events.map(\.recorded)
+            }
+            expectedClose = definition.close.recorded
+        }
+        return CaseRecord(
+            agent: agent ?? recording.peerSoftware ?? "UnknownServer",
+            caseID: definition.id.description,
+            ordinal: ordinal,
+            description: definition.description,
+            expectation: definition.expectation,
+            outcome: Judge.judge(definition, recording),
+            expected: expected,
+            expectedClose: expectedClose,
+            reportTime: definition.reportsTime,
+            reportCompressionRatio: !definition.deflateOffers.isEmpty,
+            recording: recording)
+    }
+
+    /// A case that could not run: ERROR / ERROR, never the server's failure.
+    static func harnessFailure(
+        _ definition: CaseDefinition, ordinal: Int, server: ServerTarget, engine: CaseEngine, started: Date,
+        problem: HarnessError
+    ) -> CaseRecord {
+        var recording = CaseRecording()
+        recording.handshakeRequest = engine.request.encoded()
+        recording.started = started
+        recording.durationMilliseconds = Int((Date().timeIntervalSince(started) * 1000).rounded())
+        return CaseRecord(
+            agent: server.agent ?? "UnknownServer",
+            caseID: definition.id.description,
+            ordinal: ordinal,
+            description: definition.description,
+            expectation: definition.expectation,
+            outcome: .harnessError(problem),
+            reportTime: definition.reportsTime,
+            recording: recording)
+    }
+}
+
+extension ExpectedEvent {
+    var recorded: RecordedEvent {
+        switch self {
+        case .message(let payload, let binary): return .message(payload.preview, binary: binary)
+        case .pong(let payload): return .pong(payload.preview)
+        case .timeout(let tag): return .timeout(tag)
+        }
+    }
+}
+
+extension Payload {
+    /// The first octets and the length, without building a long payload twice.
+    var preview: BytePreview {
+        BytePreview(prefix: Array(prefixBytes(BytePreview.keptBytes)), length: count)
+    }
+
+    func prefixBytes(_ n: Int) -> [UInt8] {
+        switch self {
+        case .bytes(let b): return Array(b.prefix(n))
+        case .repeated(let pattern, let length):
+            return FrameEncoder.repeated(pattern.bytes(), toLength: Swift.min(n, length))
+        case .concat(let parts):
+            var out: [UInt8] = []
+            for p in parts where out.count < n { out += p.prefixBytes(n - out.count) }
+            return out
+        }
+    }
+}
+
+extension CloseExpectation {
+    var recorded: ExpectedClose {
+        ExpectedClose(
+            closedByMe: closedByClient, closeCodes: codes, requireClean: requireClean,
+            closedByWrongEndpointIsFatal: wrongEndpointIsFatal)
+    }
+}
+
+extension CaseDefinition {
+    /// The reference shows durations for the performance and compression categories.
+    var reportsTime: Bool { ["9", "12", "13"].contains(id.category) }
+}
+
+import WebSocketWire
+
+#if os(Linux)
+    @_silgen_name("prctl")
+    private func linuxPrctl(_ option: Int32, _ arg2: UInt, _ arg3: UInt, _ arg4: UInt, _ arg5: UInt) -> Int32
+#endif

@@ -1,0 +1,55 @@
+import Foundation
+
+/// One executed case as the reports see it: what the case is, what happened (the recording) and what became of
+/// it (the outcome). The reference's per-case JSON is written from this (`ReportFormat`).
+public struct CaseRecord: Sendable {
+    /// Agent name (the peer's name in the report).
+    public var agent: String
+    /// Dotted case ID, e.g. `7.13.2`.
+    public var caseID: String
+    /// 1-based ordinal of the case in the full registered list (the `case` key).
+    public var ordinal: Int
+    /// Case description (may contain HTML).
+    public var description: String
+    /// Expected-behaviour text (may contain HTML).
+    public var expectation: String
+    /// Judged, or a problem of the harness.
+    public var outcome: CaseOutcome
+    /// Outcome → expected event list (empty when the case never opened).
+    public var expected: [Behavior: [RecordedEvent]]
+    /// The close expectation; nil when the handshake never completed.
+    public var expectedClose: ExpectedClose?
+    /// Whether the summary shows the duration (9.x, 12.x, 13.x).
+    public var reportTime: Bool
+    /// Whether the summary shows compression ratios (12.x, 13.x).
+    public var reportCompressionRatio: Bool
+    /// The events observed, as previews.
+    public var received: [RecordedEvent]
+    /// What happened on the connection; its events are in `received`, as previews, so that a record holds no
+    /// whole payloads.
+    public var recording: CaseRecording
+
+    public init(
+        agent: String, caseID: String, ordinal: Int, description: String, expectation: String, outcome: CaseOutcome,
+        expected: [Behavior: [RecordedEvent]] = [:], expectedClose: ExpectedClose? = nil, reportTime: Bool = false,
+        reportCompressionRatio: Bool = false, recording: CaseRecording
+    ) {
+        self.agent = agent
+        self.caseID = caseID
+        self.ordinal = ordinal
+        self.description = description
+        self.expectation = expectation
+        self.outcome = outcome
+        self.expected = expected
+        self.expectedClose = expectedClose
+        self.reportTime = reportTime
+        self.reportCompressionRatio = reportCompressionRatio
+        self.received = recording.received.map(\.preview)
+        self.recording = recording
+        self.recording.received = []
+    }
+
+    public var judgement: Judgement? { outcome.judgement }
+    public var harnessError: HarnessError? { outcome.harnessError }
+    public var closing: ClosingBehavior { recording.closing }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// Everything that happened in one case, as plain values: what the engine hands over once, when the connection
+/// is gone. The judge reads it; the reports write it. Payloads are previews (their first 64 octets and length).
+public struct CaseRecording: Sendable {
+    /// The events the case observed, in arrival order, with their whole payloads (the judge compares them).
+    public var received: [ObservedEvent] = []
+    /// What the case's own check (echo check, message loop) found, when it has one.
+    public var finding: CheckFinding?
+    /// A problem of wsspec found while the case ran (a missing test-data file): the case cannot be judged.
+    public var harnessError: HarnessError?
+    /// How the connection ended.
+    public var closing = ClosingBehavior()
+    /// The opening handshake completed and the case ran.
+    public var connectionWasOpen = false
+    /// The opening handshake as sent and as answered; nil when no answer was received.
+    public var handshakeRequest = ""
+    public var handshakeResponse: String?
+    /// The peer's `Server` (or `User-Agent`) header.
+    public var peerSoftware: String?
+    /// Wall-clock time of the TCP connect (the report's `started`).
+    public var started = Date()
+    /// From the handshake's completion (or the connect, when it never completed) to the connection's end.
+    public var durationMilliseconds = 0
+    /// The wire-log flag at the end of the case.
+    public var wirelogEnabled = true
+    public var wirelog: [WireLogEntry] = []
+    public var statistics = WireStatistics()
+    /// The traffic counters of a message loop that completed (12.x, 13.x).
+    public var traffic: TrafficStats?
+    /// The TLS session of a `wss://` case.
+    public var tls: TLSSessionInfo?
+    /// Frames the case sent, by opcode (10.1.1 judges its own count).
+    public var txFrames: [Int: Int] { statistics.txFrames }
+
+    public init() {}
+}
