@@ -4,7 +4,7 @@ import Foundation
 /// only on its octets and the window size, and the compression cases send the same slices of the same file again and
 /// again (13.1–13.7 differ only in the offer; rows 10 and 15–18 only in the fragment size), so each is compressed
 /// once per run. Bounded: once `budget` octets are kept, new entries are no longer added.
-final class CompressionCache: @unchecked Sendable {
+public final class CompressionCache: @unchecked Sendable {
     struct Key: Hashable {
         var directory: String
         var data: String
@@ -14,7 +14,8 @@ final class CompressionCache: @unchecked Sendable {
         var windowBits: Int
     }
 
-    static let shared = CompressionCache(budget: 384 << 20)
+    /// The budget a run uses by default.
+    public static let defaultBudget = 384 << 20
 
     let budget: Int
     private let lock = NSLock()
@@ -23,7 +24,7 @@ final class CompressionCache: @unchecked Sendable {
     private(set) var hits = 0
     private(set) var misses = 0
 
-    init(budget: Int) { self.budget = budget }
+    public init(budget: Int = CompressionCache.defaultBudget) { self.budget = budget }
 
     func value(_ key: Key, compute: () -> [UInt8]) -> [UInt8] {
         lock.lock()

@@ -2,28 +2,6 @@ import CaseModel
 import Recording
 import WebSocketWire
 
-/// permessage-deflate on the client side of one connection: the parameters the server answered with and the
-/// codec they call for (catalogue §4).
-struct DeflateSession {
-    let parameters: DeflateParameters
-    let deflater: MessageDeflater
-    let inflater: MessageInflater
-    /// The data message being received started with RSV1.
-    var receivingCompressed = false
-
-    /// Octets one incoming message may inflate to.
-    static let maxMessageSize = 64 << 20
-
-    init(parameters: DeflateParameters) {
-        self.parameters = parameters
-        deflater = MessageDeflater(
-            windowBits: parameters.clientWindowBits, noContextTakeover: parameters.clientNoContextTakeover)
-        inflater = MessageInflater(
-            windowBits: parameters.serverWindowBits, noContextTakeover: parameters.serverNoContextTakeover,
-            maxMessageSize: Self.maxMessageSize)
-    }
-}
-
 /// The state of a `message-loop` step: which slice of the data set goes next, and what the echo must be.
 struct MessageLoopRun {
     let step: MessageLoopStep

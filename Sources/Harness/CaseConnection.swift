@@ -5,15 +5,16 @@ import NIOCore
 import NIOPosix
 import Recording
 
-/// Drives a `CaseEngine` over one TCP connection: feeds it what the socket does and performs what it asks.
+/// Drives a `CaseDriver` over one TCP connection: feeds it what the socket does and performs what it asks.
 /// Lives on the channel's event loop.
 final class CaseConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private var engine: CaseEngine
-    private let done: EventLoopPromise<CaseEngine>
-    private var timers: [CaseEngine.TimerID: Scheduled<Void>] = [:]
+    private var engine: CaseDriver
+    /// Succeeds with the recording when the connection is gone.
+    private let done: EventLoopPromise<CaseRecording>
+    private var timers: [TimerID: Scheduled<Void>] = [:]
     private var lastWrite: EventLoopFuture<Void>?
     private var needsFlush = false
 
@@ -38,7 +39,7 @@ final class CaseConnectionHandler: ChannelInboundHandler {
     }
     private var context: ChannelHandlerContext?
 
-    init(engine: CaseEngine, done: EventLoopPromise<CaseEngine>) {
+    init(engine: CaseDriver, done: EventLoopPromise<CaseRecording>) {
         self.engine = engine
         self.done = done
     }
@@ -48,28 +49,32 @@ final class CaseConnectionHandler: ChannelInboundHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        engine.connected()
+        engine.connected(at: Self.now(), wallClock: Date())
         perform()
         context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        engine.received(unwrapInboundIn(data))
+        engine.received(unwrapInboundIn(data), at: Self.now())
         perform()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        engine.connectionLost()
+        let now = Self.now()
+        engine.connectionLost(at: now)
         perform()
         for timer in timers.values { timer.cancel() }
         timers.removeAll()
-        done.succeed(engine)
+        done.succeed(engine.recording(at: now))
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         // A reset or broken pipe: the connection is gone; channelInactive follows.
         context.close(promise: nil)
     }
+
+    /// Monotonic nanoseconds: the driver's clock.
+    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
     private func flushIfNeeded(_ context: ChannelHandlerContext) {
         if holdFlush {

@@ -18,6 +18,8 @@ public struct RunSettings: Sendable {
     public var limits = ReceiveLimits()
     /// The folder of test-data files the message-loop cases (12.x, 13.x) cut their messages from.
     public var testData: TestDataLibrary?
+    /// Compressed messages of the message loops, kept for reuse across the cases of the run.
+    public var compressionCache = CompressionCache()
 
     public init(seed: UInt64) { self.seed = seed }
 }
@@ -45,9 +47,10 @@ public struct CaseRunner: Sendable {
         handshake.origin = server.origin
         handshake.protocols = server.protocols
         handshake.headers = server.headers
-        let engine = CaseEngine(
-            definition: definition, handshake: handshake, timeouts: settings.timeouts, seed: settings.seed,
-            agent: server.agent, limits: settings.limits, testData: settings.testData)
+        let engine = CaseDriver(
+            definition: definition, role: .client, handshake: handshake, timeouts: settings.timeouts,
+            seed: settings.seed, limits: settings.limits, testData: settings.testData,
+            compressionCache: settings.compressionCache)
         let started = Date()
         let tls: (context: NIOSSLContext, serverName: String?, observation: TLSObservation)?
         if server.secure {
@@ -65,7 +68,7 @@ public struct CaseRunner: Sendable {
         }
         let loop = group.next()
         await Self.tightenTimers(on: loop)
-        let done = loop.makePromise(of: CaseEngine.self)
+        let done = loop.makePromise(of: CaseRecording.self)
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(.milliseconds(Int64(settings.connectTimeout * 1000)))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -100,18 +103,18 @@ public struct CaseRunner: Sendable {
             } onCancel: {
                 channel.close(promise: nil)
             }
-            var recording = finished.finishedRecording
+            var recording = finished
             if let tls {
                 if let failure = tls.observation.failure {
                     return Self.harnessFailure(
-                        definition, ordinal: ordinal, server: server, engine: finished, started: started,
+                        definition, ordinal: ordinal, server: server, engine: engine, started: started,
                         problem: HarnessError(.tls, TLSContexts.explain(failure, serverName: tls.serverName)))
                 }
                 recording.tls = tls.observation.session
             }
             // A case cut short because wsspec was interrupted is never the server's failure.
             if Task.isCancelled { recording.harnessError = HarnessError.interrupted }
-            return Self.record(definition, recording, ordinal: ordinal, agent: finished.agent)
+            return Self.record(definition, recording, ordinal: ordinal, agent: server.agent)
         } catch {
             return Self.harnessFailure(
                 definition, ordinal: ordinal, server: server, engine: engine, started: started,
@@ -122,9 +125,7 @@ public struct CaseRunner: Sendable {
     /// The longest `run` can take for `definition`, whatever the server does: the TCP connect timeout plus
     /// the case's watchdog (everything the case may wait for, plus a margin).
     public static func deadline(of definition: CaseDefinition, settings: RunSettings) -> Double {
-        let engine = CaseEngine(
-            definition: definition, handshake: HandshakeOptions(), timeouts: settings.timeouts, seed: settings.seed,
-            agent: nil)
+        let engine = CaseDriver(definition: definition, timeouts: settings.timeouts, seed: settings.seed)
         return settings.connectTimeout + engine.watchdogDeadline
     }
 
@@ -161,11 +162,11 @@ public struct CaseRunner: Sendable {
 
     /// A case that could not run: ERROR / ERROR, never the server's failure.
     static func harnessFailure(
-        _ definition: CaseDefinition, ordinal: Int, server: ServerTarget, engine: CaseEngine, started: Date,
+        _ definition: CaseDefinition, ordinal: Int, server: ServerTarget, engine: CaseDriver, started: Date,
         problem: HarnessError
     ) -> CaseRecord {
         var recording = CaseRecording()
-        recording.handshakeRequest = engine.request.encoded()
+        recording.handshakeRequest = engine.handshakeRequest
         recording.started = started
         recording.durationMilliseconds = Int((Date().timeIntervalSince(started) * 1000).rounded())
         return CaseRecord(

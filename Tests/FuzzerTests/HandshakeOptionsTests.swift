@@ -50,9 +50,8 @@ struct HandshakeOptionsTests {
     func headersInRequest() throws {
         var options = HandshakeOptions()
         options.headers = [try HeaderField(line: "Authorization: Bearer t"), try HeaderField(line: "Host: vhost")]
-        let engine = CaseEngine(
-            definition: definition(), handshake: options, timeouts: ProtocolTimeouts(), seed: 1, agent: nil)
-        let request = engine.request.encoded()
+        let engine = CaseDriver(definition: definition(), handshake: options, timeouts: ProtocolTimeouts(), seed: 1)
+        let request = engine.request!.encoded()
         #expect(request.contains("\r\nAuthorization: Bearer t\r\nSec-WebSocket-Version: 13\r\n"))
         #expect(request.contains("\r\nHost: vhost\r\n") && !request.contains("127.0.0.1"))
     }

@@ -1,4 +1,5 @@
 import CaseModel
+import Foundation
 import NIOCore
 import ReportFormat
 import Gating
@@ -61,9 +62,11 @@ struct SentFrame: Equatable, CustomStringConvertible {
     var description: String { "\(opcode) fin=\(fin) payload=\(payload.count) octets violations=\(violations)" }
 }
 
-/// Drives a `CaseEngine` the way `CaseConnectionHandler` does, without a socket, and decodes what it writes.
+/// Drives a `CaseDriver` the way `CaseConnectionHandler` does, without a socket, and decodes what it writes.
 struct Harness {
-    var engine: CaseEngine
+    var engine: CaseDriver
+    /// The driver's clock: a millisecond per input.
+    private(set) var now: UInt64 = 1_000_000_000
     /// Everything the engine wrote, in order.
     private(set) var written: [UInt8] = []
     private var clientStream = FrameParser(role: .server)
@@ -74,12 +77,10 @@ struct Harness {
         _ definition: CaseDefinition, seed: UInt64 = 1, timeouts: ProtocolTimeouts = ProtocolTimeouts(),
         limits: ReceiveLimits = ReceiveLimits()
     ) {
-        engine = CaseEngine(
-            definition: definition, handshake: HandshakeOptions(), timeouts: timeouts, seed: seed, agent: nil,
-            limits: limits)
+        engine = CaseDriver(definition: definition, timeouts: timeouts, seed: seed, limits: limits)
     }
 
-    var observation: CaseRecording { engine.finishedRecording }
+    var observation: CaseRecording { engine.recording(at: now) }
     var closing: ClosingBehavior { engine.recording.closing }
     /// The verdict the case's own check reached, in the judge's words.
     var caseVerdict: CaseVerdict? {
@@ -93,43 +94,48 @@ struct Harness {
     /// The answer a correct server gives to this engine's request.
     var goodResponse: [UInt8] {
         Array(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Accept: \(HandshakeRequest.acceptValue(forKey: engine.request.key))\r\n"
+            + "Sec-WebSocket-Accept: \(HandshakeRequest.acceptValue(forKey: engine.request!.key))\r\n"
             + "Server: TestServer/1.0\r\n\r\n").utf8)
     }
 
-    mutating func connect() -> [CaseEngine.Action] {
-        engine.connected()
+    mutating func connect() -> [EngineAction] {
+        engine.connected(at: tick(), wallClock: Date(timeIntervalSince1970: 1_800_000_000))
         return collect()
     }
 
     /// TCP up, the request goes out, a good answer comes back: the case is open and its steps ran.
-    mutating func open() -> [CaseEngine.Action] {
+    mutating func open() -> [EngineAction] {
         _ = connect()
         return receive(goodResponse)
     }
 
-    mutating func receive(_ data: [UInt8]) -> [CaseEngine.Action] {
-        engine.received(ByteBuffer(bytes: data))
+    mutating func receive(_ data: [UInt8]) -> [EngineAction] {
+        engine.received(ByteBuffer(bytes: data), at: tick())
         return collect()
     }
 
-    mutating func fire(_ timer: CaseEngine.TimerID) -> [CaseEngine.Action] {
+    mutating func fire(_ timer: TimerID) -> [EngineAction] {
         engine.timerFired(timer)
         return collect()
     }
 
-    mutating func writeTurn() -> [CaseEngine.Action] {
+    mutating func writeTurn() -> [EngineAction] {
         engine.writeTurn()
         return collect()
     }
 
-    mutating func lose() -> [CaseEngine.Action] {
-        engine.connectionLost()
+    mutating func lose() -> [EngineAction] {
+        engine.connectionLost(at: tick())
         return collect()
     }
 
+    private mutating func tick() -> UInt64 {
+        now += 1_000_000
+        return now
+    }
+
     /// Takes the engine's actions, keeping the octets it wrote.
-    private mutating func collect() -> [CaseEngine.Action] {
+    private mutating func collect() -> [EngineAction] {
         let actions = engine.takeActions()
         for case .write(let data) in actions {
             if !handshakeDone {
@@ -162,7 +168,7 @@ struct Harness {
     }
 }
 
-extension CaseEngine.Action {
+extension EngineAction {
     var written: [UInt8]? {
         if case .write(let data) = self { return Array(data.readableBytesView) }
         return nil
@@ -170,12 +176,12 @@ extension CaseEngine.Action {
 }
 
 /// The timers an action list arms, by kind.
-func scheduled(_ actions: [CaseEngine.Action]) -> [(CaseEngine.TimerID, Double)] {
+func scheduled(_ actions: [EngineAction]) -> [(TimerID, Double)] {
     actions.compactMap { if case .schedule(let id, let s) = $0 { (id, s) } else { nil } }
 }
 
 /// The kill timer an action list arms.
-func killTimer(in actions: [CaseEngine.Action]) -> CaseEngine.TimerID? {
+func killTimer(in actions: [EngineAction]) -> TimerID? {
     scheduled(actions).first { if case .kill = $0.0 { true } else { false } }?.0
 }
 

@@ -12,8 +12,8 @@ import WebSocketWire
 @testable import Harness
 import Recording
 
-@Suite("CaseEngine")
-struct CaseEngineTests {
+@Suite("CaseDriver")
+struct CaseDriverTests {
     /// 1.1.x-like: one text frame, a kill timer; the echo is expected, then wsspec closes with 1000.
     static let echoHello = definition(
         steps: [.send(FrameStep(opcode: .text, payload: .bytes(hello))), .killAfter(seconds: 1)],
@@ -31,7 +31,7 @@ struct CaseEngineTests {
     func connecting() throws {
         var h = Harness(Self.echoHello)
         let actions = h.connect()
-        let request = h.engine.request
+        let request = h.engine.request!
         #expect(actions == [
             .schedule(.openHandshake, seconds: 5),
             .schedule(.watchdog, seconds: h.engine.watchdogDeadline),
@@ -49,7 +49,7 @@ struct CaseEngineTests {
             var h = Harness(Self.echoHello, seed: seed)
             _ = h.open()
             _ = h.receive(serverFrame(.text, hello))
-            return (h.engine.request.key, h.written)
+            return (h.engine.request!.key, h.written)
         }
         #expect(run(seed: 42) == run(seed: 42))
         #expect(run(seed: 42).0 != run(seed: 43).0)
@@ -102,7 +102,7 @@ struct CaseEngineTests {
         #expect(h.engine.state == .closed)
         #expect(h.closing.droppedByMe)
         #expect(h.closing.wasNotCleanReason == "WebSocket connection upgrade failed (404 - NotFound)")
-        #expect(h.engine.httpResponse == "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+        #expect(h.observation.handshakeResponse == "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
         _ = h.lose()
         #expect(!h.observation.connectionWasOpen)
         let v = Judge.judge(Self.echoHello, h.observation)
@@ -116,7 +116,7 @@ struct CaseEngineTests {
         _ = h.connect()
         let response = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"
         #expect(h.receive(Array(response.utf8)) == [.close(flushFirst: false)])
-        let expected = HandshakeRequest.acceptValue(forKey: h.engine.request.key)
+        let expected = HandshakeRequest.acceptValue(forKey: h.engine.request!.key)
         #expect(h.closing.wasNotCleanReason
             == "HTTP Sec-WebSocket-Accept bogus value : expected \(expected) / got s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
     }
@@ -134,7 +134,7 @@ struct CaseEngineTests {
         _ = h.receive([response.last!] + serverFrame(.text, hello))
         #expect(h.engine.state == .closing, "the echo arrived and wsspec closed")
         #expect(h.observation.received == [.message(hello, binary: false)])
-        #expect(h.engine.serverHeader == "TestServer/1.0")
+        #expect(h.observation.peerSoftware == "TestServer/1.0")
     }
 
     @Test("the open-handshake timeout drops TCP and says so")
@@ -292,7 +292,7 @@ struct CaseEngineTests {
         var h = Harness(Self.echoHello)
         let actions = h.open()
         _ = h.lose()
-        for timer in [CaseEngine.TimerID.closeHandshake, .serverDrop, .openHandshake, .watchdog, killTimer(in: actions)!] {
+        for timer in [TimerID.closeHandshake, .serverDrop, .openHandshake, .watchdog, killTimer(in: actions)!] {
             #expect(h.fire(timer).isEmpty, "\(timer)")
         }
         #expect(!h.recorder.entries.contains { kind($0) == "KLE" })
@@ -518,7 +518,7 @@ struct CaseEngineTests {
         let entries = h.recorder.entries
         #expect(entries.map(kind) == ["TO", "RO", "TF", "TO", "KL", "RO", "RF", "TF", "TO", "RO", "RF"])
         guard entries.count == 11 else { return }
-        #expect(entries[0] == .txOctets(BytePreview(Array(h.engine.request.encoded().utf8)), sync: false))
+        #expect(entries[0] == .txOctets(BytePreview(Array(h.engine.request!.encoded().utf8)), sync: false))
         #expect(entries[1] == .rxOctets(BytePreview(h.goodResponse)))
         if case .txFrame(let payload, let opcode, let fin, let rsv, let mask, let repeatLength, let chop, let sync) = entries[2] {
             #expect(payload == BytePreview(hello) && opcode == 1 && fin && rsv == 0 && mask?.count == 4)

@@ -1,0 +1,32 @@
+import WebSocketWire
+
+/// Protocol timers of a run; the defaults are the reference's.
+public struct ProtocolTimeouts: Sendable, Equatable {
+    public var openHandshake: Double = 5
+    public var closeHandshake: Double = 1
+    public var serverDrop: Double = 1
+    /// Extra time the per-case watchdog allows beyond everything the case itself waits for.
+    public var watchdogMargin: Double = 10
+    /// Multiplies the cases' own timers (pauses, close-after, kill-after), for slow machines.
+    public var timerScale: Double = 1
+
+    public init() {}
+}
+
+/// How the client presents itself in the opening handshake.
+public struct HandshakeOptions: Sendable, Equatable {
+    public var resource = "/"
+    public var host = "127.0.0.1"
+    public var port = 9001
+    public var userAgent: String? = "wsspec/\(WSSpecVersion.current)"
+    public var origin: String?
+    public var protocols: [String] = []
+    /// Further headers (`-H`), after the standard ones.
+    public var headers: [HeaderField] = []
+
+    public init() {}
+}
+
+public enum WSSpecVersion {
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,163 @@
+import Foundation
+import CaseModel
+import WebSocketWire
+
+/// The opening handshake of one case, for either role: a state machine fed the octets that arrive before the
+/// connection is open. The client wrote `request` and validates the answer as the reference's client does; the
+/// server validates the peer's request and answers it.
+struct OpeningHandshake {
+    enum Outcome {
+        /// The header block is not complete yet.
+        case incomplete
+        /// The handshake failed; `reply` (server role) is written before the connection is dropped.
+        case failed(reason: String, reply: String?)
+        /// The connection is open: `rest` arrived after the header block; `reply` (server role) is written first.
+        case opened(rest: ArraySlice<UInt8>, deflate: DeflateParameters?, reply: String?)
+    }
+
+    /// Longest header block accepted, complete or not.
+    static let maxHeaderBlock = 64 * 1024
+
+    let role: Role
+    /// The client's request: written by wsspec in the client role, read from the peer in the server role.
+    private(set) var requestText: String
+    /// The server's answer: read from the peer in the client role, written by wsspec in the server role.
+    private(set) var responseText: String?
+    /// The peer's `Server` (client role) or `User-Agent` (server role) header.
+    private(set) var peerSoftware: String?
+
+    let request: HandshakeRequest?
+    private let deflateOffers: [DeflateOffer]
+    private var buffer: [UInt8] = []
+    /// How much of `buffer` has been searched for the end of the header block.
+    private var searched = 0
+
+    /// The client role: `request` is what wsspec sends.
+    init(client request: HandshakeRequest, deflateOffers: [DeflateOffer]) {
+        role = .client
+        self.request = request
+        self.deflateOffers = deflateOffers
+        requestText = request.encoded()
+    }
+
+    /// The server role: the peer's request is read and answered.
+    init(server deflateOffers: [DeflateOffer]) {
+        role = .server
+        request = nil
+        self.deflateOffers = deflateOffers
+        requestText = ""
+    }
+
+    mutating func received(_ bytes: some Collection<UInt8>) -> Outcome {
+        buffer.append(contentsOf: bytes)
+        let found = HandshakeResponse.endOfHeaderBlock(in: buffer, from: searched)
+        searched = buffer.count
+        // Refused beyond the limit whether or not the block is complete, so the verdict does not depend on how
+        // the octets happened to be split into reads.
+        guard let end = found, end <= Self.maxHeaderBlock else {
+            guard buffer.count > Self.maxHeaderBlock else { return .incomplete }
+            let kept = String(decoding: buffer.prefix(Self.maxHeaderBlock), as: UTF8.self)
+            let reason = "handshake \(role == .client ? "response" : "request") header block longer than \(Self.maxHeaderBlock) octets"
+            if role == .client {
+                responseText = kept
+                return .failed(reason: reason, reply: nil)
+            }
+            requestText = kept
+            return .failed(reason: reason, reply: Self.rejection(431, "Request Header Fields Too Large"))
+        }
+        let block = Array(buffer[..<end])
+        let rest = buffer[end...]
+        buffer = []
+        return role == .client ? answered(block, rest: rest) : requested(block, rest: rest)
+    }
+
+    // MARK: - Client role
+
+    private mutating func answered(_ block: [UInt8], rest: ArraySlice<UInt8>) -> Outcome {
+        responseText = String(decoding: block, as: UTF8.self)
+        let response = HandshakeResponse(headerBlock: block)
+        peerSoftware = response["server"]
+        guard let request else { return .failed(reason: "no request was sent", reply: nil) }
+        var negotiated: DeflateParameters?
+        let failure: HandshakeFailure?
+        if deflateOffers.isEmpty {
+            failure = response.validate(key: request.key, offeredProtocols: request.protocols)
+        } else {
+            failure = response.validate(key: request.key, offeredProtocols: request.protocols) { element in
+                Self.acceptDeflateResponse(element, negotiated: &negotiated)
+            }
+        }
+        if let failure { return .failed(reason: failure.reason, reply: nil) }
+        return .opened(rest: rest, deflate: negotiated, reply: nil)
+    }
+
+    /// Accepts a server's permessage-deflate answer as the reference's client does in 12.x/13.x: any syntactically
+    /// valid response, one only; other extensions fail the handshake.
+    static func acceptDeflateResponse(_ element: ExtensionResponse, negotiated: inout DeflateParameters?) -> HandshakeFailure? {
+        switch element.name {
+        case DeflateParameters.extensionName:
+            guard negotiated == nil else { return HandshakeFailure("multiple occurrence of a permessage-compress extension") }
+            switch DeflateParameters.parseResponse(element) {
+            case .success(let parameters):
+                negotiated = parameters
+                return nil
+            case .failure(let failure):
+                return failure
+            }
+        case "permessage-bzip2", "permessage-snappy":
+            return HandshakeFailure("WebSocket permessage-compress extension response from server denied by client")
+        default:
+            return HandshakeFailure(
+                "server wants to use extension '\(element.name)' we did not request, haven't implemented or did not enable")
+        }
+    }
+
+    // MARK: - Server role
+
+    /// RFC 6455 §4.2.1: a GET with `Upgrade: websocket`, `Connection: Upgrade`, a key of 16 octets in base64 and
+    /// version 13; the answer is §4.2.2's 101 with the key's accept value. Extensions are not negotiated (yet):
+    /// none is answered.
+    private mutating func requested(_ block: [UInt8], rest: ArraySlice<UInt8>) -> Outcome {
+        requestText = String(decoding: block, as: UTF8.self)
+        let request = HandshakeResponse(headerBlock: block)
+        peerSoftware = request["user-agent"]
+        let tokens = { (name: String) in
+            (request[name] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        }
+        let problem: String?
+        if !request.statusLine.hasPrefix("GET ") {
+            problem = "the request's method is not GET"
+        } else if !tokens("upgrade").contains("websocket") {
+            problem = "the request has no 'Upgrade: websocket' header"
+        } else if !tokens("connection").contains("upgrade") {
+            problem = "the request has no 'Connection: Upgrade' header"
+        } else if request["sec-websocket-version"] != "13" {
+            problem = "the request's Sec-WebSocket-Version is not 13"
+        } else if !Self.isValidKey(request["sec-websocket-key"]) {
+            problem = "the request's Sec-WebSocket-Key is not 16 octets in base64"
+        } else {
+            problem = nil
+        }
+        if let problem {
+            let reply = Self.rejection(400, "Bad Request")
+            responseText = reply
+            return .failed(reason: problem, reply: reply)
+        }
+        let reply =
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Accept: \(HandshakeRequest.acceptValue(forKey: request["sec-websocket-key"]!))\r\n"
+            + "Server: wsspec/\(WSSpecVersion.current)\r\n\r\n"
+        responseText = reply
+        return .opened(rest: rest, deflate: nil, reply: reply)
+    }
+
+    private static func isValidKey(_ key: String?) -> Bool {
+        guard let key, key.utf8.count == 24, key.hasSuffix("==") else { return false }
+        let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        return key.utf8.dropLast(2).allSatisfy(alphabet.contains)
+    }
+
+    private static func rejection(_ status: Int, _ text: String) -> String {
+        "HTTP/1.1 \(status) \(text)\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+    }
+}
