@@ -119,15 +119,6 @@ public struct CaseRunner: Sendable {
         }
     }
 
-    /// The longest `run` can take for `definition`, whatever the server does: the TCP connect timeout plus
-    /// the case's watchdog (everything the case may wait for, plus a margin).
-    public static func deadline(of definition: CaseDefinition, settings: RunSettings) -> Double {
-        let engine = CaseEngine(
-            definition: definition, handshake: HandshakeOptions(), timeouts: settings.timeouts, seed: settings.seed,
-            agent: nil)
-        return settings.connectTimeout + engine.watchdogDeadline
-    }
-
     /// Linux lets a timer fire up to 50 µs late by default ("timer slack"); queued writes need better.
     static func tightenTimers(on loop: EventLoop) async {
         #if os(Linux)
@@ -215,11 +206,6 @@ extension CloseExpectation {
             closedByMe: closedByClient, closeCodes: codes, requireClean: requireClean,
             closedByWrongEndpointIsFatal: wrongEndpointIsFatal)
     }
-}
-
-extension CaseDefinition {
-    /// The reference shows durations for the performance and compression categories.
-    var reportsTime: Bool { ["9", "12", "13"].contains(id.category) }
 }
 
 import WebSocketWire
