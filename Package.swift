@@ -55,11 +55,23 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        // A run as a library: the plan (flags over the spec file), scheduling, reports written as cases end,
+        // interruption. Its own target so that Harness stays the edge (connections, scheduler, spec file) without
+        // the report writer and the built-in echo server; it never sees Rendering: printing and HTML come from
+        // the executable.
+        .target(
+            name: "Orchestration",
+            dependencies: [
+                "CaseModel", "Recording", "Engine", "Harness", "ReportFormat", "Testee", "WebSocketWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // The reference's report format: per-case JSON, index.json, atomic report files, reading them back.
         .target(name: "ReportFormat", dependencies: ["Recording", "JSONCodec"]),
-        // Which outcomes pass: policies, baselines, JUnit.
+        // Which outcomes pass: policies, baselines, JUnit, the exit code.
         .target(name: "Gating", dependencies: ["ReportFormat", "JSONCodec", "CaseModel", .product(name: "Yams", package: "Yams")]),
-        // HTML pages and the console.
+        // HTML pages, the console's summaries and progress.
         .target(name: "Rendering", dependencies: ["ReportFormat", "Gating", "Recording", "JSONCodec"]),
         .target(
             name: "Testee",
@@ -73,8 +85,8 @@ let package = Package(
         .executableTarget(
             name: "wsspec",
             dependencies: [
-                "WebSocketWire", "CaseModel", "Recording", "Engine", "Harness", "JSONCodec", "ReportFormat", "Gating",
-                "Rendering", "Testee",
+                "WebSocketWire", "CaseModel", "Recording", "Engine", "Harness", "Orchestration", "JSONCodec",
+                "ReportFormat", "Gating", "Rendering", "Testee",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
