@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // The system's zlib (raw deflate for permessage-deflate, RFC 7692); needs zlib1g-dev on Debian/Ubuntu.
@@ -28,7 +29,9 @@ let package = Package(
         ),
         .target(
             name: "WebSocketWire",
-            dependencies: ["CZlib", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "CZlib", .product(name: "NIOCore", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // What happened in a case, as values, and the typed verdicts: below the engine and the reports.
         .target(name: "Recording", dependencies: ["WebSocketWire"]),
@@ -72,7 +75,12 @@ let package = Package(
         // Which outcomes pass: policies, baselines, JUnit, the exit code.
         .target(name: "Gating", dependencies: ["ReportFormat", "JSONCodec", "CaseModel", .product(name: "Yams", package: "Yams")]),
         // HTML pages, the console's summaries and progress.
-        .target(name: "Rendering", dependencies: ["ReportFormat", "Gating", "Recording", "JSONCodec"]),
+        .target(
+            name: "Rendering",
+            dependencies: [
+                "ReportFormat", "Gating", "Recording", "JSONCodec", .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "Testee",
             dependencies: [
