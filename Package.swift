@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(
             name: "FuzzerTests",
             dependencies: [
-                "Engine", "Harness", "CaseModel", "Recording", "JSONCodec", "WebSocketWire",
+                "Engine", "Harness", "Orchestration", "CaseModel", "Recording", "JSONCodec", "WebSocketWire",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
