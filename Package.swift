@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // The system's zlib (raw deflate for permessage-deflate, RFC 7692); needs zlib1g-dev on Debian/Ubuntu.
@@ -28,7 +29,9 @@ let package = Package(
         ),
         .target(
             name: "WebSocketWire",
-            dependencies: ["CZlib", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "CZlib", .product(name: "NIOCore", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // What happened in a case, as values, and the typed verdicts: below the engine and the reports.
         .target(name: "Recording", dependencies: ["WebSocketWire"]),
@@ -55,12 +58,29 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        // A run as a library: the plan (flags over the spec file), scheduling, reports written as cases end,
+        // interruption. Its own target so that Harness stays the edge (connections, scheduler, spec file) without
+        // the report writer and the built-in echo server; it never sees Rendering: printing and HTML come from
+        // the executable.
+        .target(
+            name: "Orchestration",
+            dependencies: [
+                "CaseModel", "Recording", "Engine", "Harness", "ReportFormat", "Testee", "WebSocketWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // The reference's report format: per-case JSON, index.json, atomic report files, reading them back.
         .target(name: "ReportFormat", dependencies: ["Recording", "JSONCodec"]),
-        // Which outcomes pass: policies, baselines, JUnit.
+        // Which outcomes pass: policies, baselines, JUnit, the exit code.
         .target(name: "Gating", dependencies: ["ReportFormat", "JSONCodec", "CaseModel", .product(name: "Yams", package: "Yams")]),
-        // HTML pages and the console.
-        .target(name: "Rendering", dependencies: ["ReportFormat", "Gating", "Recording", "JSONCodec"]),
+        // HTML pages, the console's summaries and progress.
+        .target(
+            name: "Rendering",
+            dependencies: [
+                "ReportFormat", "Gating", "Recording", "JSONCodec", .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "Testee",
             dependencies: [
@@ -73,8 +93,8 @@ let package = Package(
         .executableTarget(
             name: "wsspec",
             dependencies: [
-                "WebSocketWire", "CaseModel", "Recording", "Engine", "Harness", "JSONCodec", "ReportFormat", "Gating",
-                "Rendering", "Testee",
+                "WebSocketWire", "CaseModel", "Recording", "Engine", "Harness", "Orchestration", "JSONCodec",
+                "ReportFormat", "Gating", "Rendering", "Testee",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
@@ -91,7 +111,7 @@ let package = Package(
         .testTarget(
             name: "FuzzerTests",
             dependencies: [
-                "Engine", "Harness", "CaseModel", "Recording", "JSONCodec", "WebSocketWire",
+                "Engine", "Harness", "Orchestration", "CaseModel", "Recording", "JSONCodec", "WebSocketWire",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),

@@ -5,9 +5,16 @@ import WebSocketWire
 public struct CaseGroup: Sendable, Equatable {
     public var id: String
     public var title: String
-    public init(id: String, title: String) {
+    /// A category's cases need the server to themselves (`runs-alone`): they run alone even with `--jobs`.
+    public var runsAlone: Bool
+    /// A category's reports show each case's duration (`reports-time`; the reference's `reportTime`).
+    public var reportsTime: Bool
+
+    public init(id: String, title: String, runsAlone: Bool = false, reportsTime: Bool = false) {
         self.id = id
         self.title = title
+        self.runsAlone = runsAlone
+        self.reportsTime = reportsTime
     }
 }
 
@@ -193,16 +200,18 @@ public struct CaseDefinition: Sendable, Equatable {
     public var description: String
     public var expectation: String
     public var rfc: String?
-    public var category: CaseGroup
+    public var category: CaseGroup { didSet { deriveRuntime() } }
     public var subcategory: CaseGroup?
-    public var steps: [Step]
+    public var steps: [Step] { didSet { deriveRuntime() } }
     /// Outcome name (`OK`, `NON-STRICT`) → the events, in the order they were written.
     public var expected: [(outcome: Behavior, events: [ExpectedEvent])]
-    public var close: CloseExpectation
+    public var close: CloseExpectation { didSet { deriveRuntime() } }
     public var autoClose: Bool
     public var verdict: VerdictRules
     /// When set, the echo check decides the behaviour and `expected` is empty.
-    public var echo: EchoCheck?
+    public var echo: EchoCheck? { didSet { deriveRuntime() } }
+    /// What the case needs at run time, derived from the fields above whenever one of them is set.
+    public private(set) var runtime: CaseRuntime
     public var source: SourceLocation
     /// permessage-deflate offers sent in the opening handshake, in order; empty sends no extension header.
     public var deflateOffers: [DeflateOffer] = []
@@ -226,7 +235,15 @@ public struct CaseDefinition: Sendable, Equatable {
         self.verdict = verdict
         self.echo = echo
         self.source = source
+        self.runtime = CaseRuntime(steps: steps, echo: echo, close: close, category: category)
     }
+
+    private mutating func deriveRuntime() {
+        runtime = CaseRuntime(steps: steps, echo: echo, close: close, category: category)
+    }
+
+    /// The report shows the case's duration.
+    public var reportsTime: Bool { runtime.reportsTime }
 
     public static func == (lhs: CaseDefinition, rhs: CaseDefinition) -> Bool {
         lhs.id == rhs.id && lhs.description == rhs.description && lhs.steps == rhs.steps

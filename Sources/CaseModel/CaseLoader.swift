@@ -120,7 +120,7 @@ public enum CaseLoader {
         do {
             let top = try reader.mapping(root, allowed: ["category", "subcategories", "cases"], required: ["category", "cases"])
             let categoryNode = top["category"]!
-            let category = try reader.group(categoryNode)
+            let category = try reader.category(categoryNode)
             out.groups.append(category)
             var subgroups: [String: CaseGroup] = [:]
             if let subs = top["subcategories"] {
@@ -245,11 +245,29 @@ struct NodeReader {
         }
     }
 
+    /// A subcategory's header: `{ id, title }`.
     func group(_ node: Node) throws -> CaseGroup {
+        if let mapping = node.mapping {
+            for (key, _) in mapping where ["runs-alone", "reports-time"].contains(key.scalar?.string ?? "") {
+                throw error("'\(key.scalar!.string)' belongs to the category, not to a subcategory", at: key)
+            }
+        }
         let m = try mapping(node, allowed: ["id", "title"], required: ["id", "title"])
-        let id = try string(m["id"]!)
-        guard CaseID(id) != nil else { throw error("'\(id)' is not a dotted number", at: m["id"]!) }
-        return CaseGroup(id: id, title: try string(m["title"]!))
+        return CaseGroup(id: try groupID(m["id"]!), title: try string(m["title"]!))
+    }
+
+    /// The category's header: `{ id, title }` and what its cases need at run time (`runs-alone`, `reports-time`).
+    func category(_ node: Node) throws -> CaseGroup {
+        let m = try mapping(node, allowed: ["id", "title", "runs-alone", "reports-time"], required: ["id", "title"])
+        return CaseGroup(
+            id: try groupID(m["id"]!), title: try string(m["title"]!),
+            runsAlone: try m["runs-alone"].map(bool) ?? false, reportsTime: try m["reports-time"].map(bool) ?? false)
+    }
+
+    private func groupID(_ node: Node) throws -> String {
+        let id = try string(node)
+        guard CaseID(id) != nil else { throw error("'\(id)' is not a dotted number", at: node) }
+        return id
     }
 
     func payload(_ node: Node) throws -> Payload {

@@ -205,17 +205,7 @@ public struct CaseDriver: Sendable {
     }
 
     /// Everything the case may wait for, plus a margin: no case can run longer than this.
-    public var watchdogDeadline: Double {
-        var total = timeouts.openHandshake + timeouts.closeHandshake + timeouts.serverDrop + timeouts.watchdogMargin
-        for step in definition.steps {
-            switch step {
-            case .pause(let s, _), .closeAfter(let s), .killAfter(let s): total += s * timeouts.timerScale
-            case .messageLoop(let loop): total += loop.timeout * timeouts.timerScale
-            default: break
-            }
-        }
-        return total
-    }
+    public var watchdogDeadline: Double { definition.runtime.deadline(timeouts) }
 
     // MARK: - Opening handshake
 

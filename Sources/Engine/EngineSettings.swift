@@ -1,3 +1,4 @@
+import CaseModel
 import WebSocketWire
 
 /// Protocol timers of a run; the defaults are the reference's.
@@ -29,4 +30,13 @@ public struct HandshakeOptions: Sendable, Equatable {
 
 public enum WSSpecVersion {
     public static let current = "0.1.0"
+}
+
+extension CaseRuntime {
+    /// The watchdog's deadline under `timeouts`: what `CaseDriver.watchdogDeadline` schedules.
+    public func deadline(_ timeouts: ProtocolTimeouts) -> Double {
+        deadline(
+            openHandshake: timeouts.openHandshake, closeHandshake: timeouts.closeHandshake,
+            serverDrop: timeouts.serverDrop, margin: timeouts.watchdogMargin, timerScale: timeouts.timerScale)
+    }
 }

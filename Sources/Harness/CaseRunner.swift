@@ -122,13 +122,6 @@ public struct CaseRunner: Sendable {
         }
     }
 
-    /// The longest `run` can take for `definition`, whatever the server does: the TCP connect timeout plus
-    /// the case's watchdog (everything the case may wait for, plus a margin).
-    public static func deadline(of definition: CaseDefinition, settings: RunSettings) -> Double {
-        let engine = CaseDriver(definition: definition, timeouts: settings.timeouts, seed: settings.seed)
-        return settings.connectTimeout + engine.watchdogDeadline
-    }
-
     /// Linux lets a timer fire up to 50 µs late by default ("timer slack"); queued writes need better.
     static func tightenTimers(on loop: EventLoop) async {
         #if os(Linux)
@@ -216,11 +209,6 @@ extension CloseExpectation {
             closedByMe: closedByClient, closeCodes: codes, requireClean: requireClean,
             closedByWrongEndpointIsFatal: wrongEndpointIsFatal)
     }
-}
-
-extension CaseDefinition {
-    /// The reference shows durations for the performance and compression categories.
-    var reportsTime: Bool { ["9", "12", "13"].contains(id.category) }
 }
 
 import WebSocketWire

@@ -3,8 +3,9 @@ import CaseModel
 import Recording
 
 /// Runs the cases of one server, up to `jobs` at once, each on its own connection. Cases whose verdict or duration
-/// depends on having the server to themselves (the `serial` patterns: 9.x, 12.x and 13.x by default) run alone:
-/// the scheduler waits for the running cases to end, runs such a case, and only then starts the next ones.
+/// depends on having the server to themselves (the `serial` patterns; by default the cases whose category says
+/// `runs-alone`, and `@chopped`) run alone: the scheduler waits for the running cases to end, runs such a case,
+/// and only then starts the next ones.
 public struct CaseScheduler: Sendable {
     /// One case to run, with its ordinal (the report's `case` number).
     public struct Item: Sendable {
@@ -23,7 +24,11 @@ public struct CaseScheduler: Sendable {
     /// from OK to NON-STRICT when they share the server.
     public static let choppedCases = "@chopped"
 
-    public static let defaultSerialPatterns = ["9.*", "12.*", "13.*", choppedCases]
+    /// In `serialPatterns`: every case whose category's header says `runs-alone: true` (9.x, 12.x and 13.x of the
+    /// built-in suite: their durations are measurements).
+    public static let categoryRunsAlone = "@runs-alone"
+
+    public static let defaultSerialPatterns = [categoryRunsAlone, choppedCases]
 
     public var jobs: Int
     /// Case ID patterns (the `--cases` rules) of the cases that run alone.
@@ -44,9 +49,11 @@ public struct CaseScheduler: Sendable {
 
     public func runsAlone(_ definition: CaseDefinition) -> Bool {
         serialPatterns.contains { pattern in
-            pattern == Self.choppedCases
-                ? definition.writesInPieces && !definition.close.closedByClient
-                : CaseSelection.matches(pattern: pattern, id: definition.id.description)
+            switch pattern {
+            case Self.choppedCases: return definition.runtime.isChopped
+            case Self.categoryRunsAlone: return definition.runtime.runsAlone
+            default: return CaseSelection.matches(pattern: pattern, id: definition.id.description)
+            }
         }
     }
 
@@ -81,8 +88,8 @@ public struct CaseScheduler: Sendable {
         for batch in [shared] where !batch.isEmpty {
             let order = batch.sorted { a, b in
                 let (ca, cb) = (
-                    CaseCost.estimate(items[a].definition, timerScale: timerScale),
-                    CaseCost.estimate(items[b].definition, timerScale: timerScale)
+                    items[a].definition.runtime.expectedSeconds(timerScale: timerScale),
+                    items[b].definition.runtime.expectedSeconds(timerScale: timerScale)
                 )
                 return ca != cb ? ca > cb : a < b
             }
@@ -107,20 +114,6 @@ public struct CaseScheduler: Sendable {
             }
         }
         return records.compactMap { $0 }
-    }
-}
-
-extension CaseDefinition {
-    /// True when a step writes in chops or as synced pieces (queued writes, timed by wsspec).
-    public var writesInPieces: Bool {
-        steps.contains { step in
-            switch step {
-            case .send(let frame): return frame.chop != nil || frame.sync
-            case .message(let message): return message.sync
-            case .raw(_, let chop, let sync): return chop != nil || sync
-            default: return false
-            }
-        }
     }
 }
 

@@ -49,19 +49,26 @@ public struct FuzzingSpec: Sendable, Equatable {
     }
 
     public static func parse(_ data: Data, file: String) throws -> FuzzingSpec {
+        var validator = UTF8Validator()
+        if case .invalid(let offset) = validator.validate(data) {
+            let (line, column) = LocatedJSON.lineColumn(of: offset, in: Array(data))
+            throw Problem(description: "\(file):\(line):\(column): not valid JSON (the file is not UTF-8 text)")
+        }
         let text = String(decoding: data, as: UTF8.self)
+        let document: LocatedJSON
         do {
-            _ = try ReferenceJSON.parse(text)
+            document = try ReferenceJSON.parseLocated(text)
         } catch let error as ReferenceJSONError {
-            let (line, column) = JSONLocator.lineColumn(of: error.offset, in: Array(data))
+            let (line, column) = LocatedJSON.lineColumn(of: error.offset, in: Array(data))
             throw Problem(description: "\(file):\(line):\(column): not valid JSON (\(error.reason))")
         } catch {
             throw Problem(description: "\(file): not valid JSON (\(error))")
         }
         do {
-            return try parseFields(data)
+            try refuseNonFinite(document.value, path: "")
+            return try parseFields(document.value)
         } catch let problem as FieldProblem {
-            let (line, column) = JSONLocator(text).position(of: problem.path)
+            let (line, column) = document.position(of: problem.path)
             throw Problem(description: "\(file):\(line):\(column): \(problem.message)")
         }
     }
@@ -76,14 +83,24 @@ public struct FuzzingSpec: Sendable, Equatable {
         }
     }
 
-    private static func parseFields(_ data: Data) throws -> FuzzingSpec {
-        let root: Any
-        do {
-            root = try JSONSerialization.jsonObject(with: data)
-        } catch {
-            throw FieldProblem("", "not valid JSON (\(jsonErrorDetail(error)))")
+    /// The reference's dialect allows NaN and Infinity in its reports; a spec file is plain JSON.
+    private static func refuseNonFinite(_ value: JSONValue, path: String) throws {
+        switch value {
+        case .double(let d) where !d.isFinite:
+            throw FieldProblem(path, "not valid JSON (\(d.isNaN ? "NaN" : "Infinity") is not a JSON number)")
+        case .array(let elements):
+            for (i, element) in elements.enumerated() { try refuseNonFinite(element, path: "\(path)[\(i)]") }
+        case .object(let members):
+            for key in members.keys.sorted() {
+                try refuseNonFinite(members[key]!, path: path.isEmpty ? key : path + "." + key)
+            }
+        default:
+            break
         }
-        guard let object = root as? [String: Any] else {
+    }
+
+    private static func parseFields(_ root: JSONValue) throws -> FuzzingSpec {
+        guard let object = root.objectValue else {
             throw FieldProblem("", "the spec must be a JSON object")
         }
         let known: Set = ["outdir", "options", "servers", "cases", "exclude-cases", "exclude-agent-cases", "enable-ssl"]
@@ -94,32 +111,9 @@ public struct FuzzingSpec: Sendable, Equatable {
         spec.outdir = try string(object["outdir"], "outdir")
         spec.options = try options(object["options"], "options")
         if let servers = object["servers"] {
-            guard let list = servers as? [Any] else { throw FieldProblem("servers", "'servers' must be a list") }
+            guard let list = servers.arrayValue else { throw FieldProblem("servers", "'servers' must be a list") }
             for (i, item) in list.enumerated() {
-                let field = "servers[\(i)]"
-                guard let s = item as? [String: Any] else { throw FieldProblem(field, "\(field) must be an object") }
-                let knownServer: Set = ["url", "agent", "origin", "protocols", "hostname", "options", "headers"]
-                if let unknown = s.keys.sorted().first(where: { !knownServer.contains($0) }) {
-                    throw FieldProblem("\(field)#\(unknown)", "\(field): unknown field '\(unknown)'")
-                }
-                guard let url = try string(s["url"], "\(field).url") else {
-                    throw FieldProblem(field, "\(field) has no 'url'")
-                }
-                var server = Server(url: url)
-                server.agent = try string(s["agent"], "\(field).agent")
-                server.origin = try string(s["origin"], "\(field).origin")
-                server.hostname = try string(s["hostname"], "\(field).hostname")
-                server.protocols = try strings(s["protocols"], "\(field).protocols") ?? []
-                server.options = try options(s["options"], "\(field).options")
-                server.headers = try headers(s["headers"], "\(field).headers")
-                do {
-                    if let origin = server.origin { try HeaderField.checkValue(origin, what: "origin") }
-                    for name in server.protocols { try HeaderField.checkToken(name, what: "subprotocol") }
-                    if let hostname = server.hostname { try TLSClientOptions.checkServerName(hostname) }
-                } catch let problem as HeaderField.Problem {
-                    throw FieldProblem(field, "\(field): \(problem)")
-                }
-                spec.servers.append(server)
+                spec.servers.append(try server(item, "servers[\(i)]"))
             }
         }
         guard let cases = try strings(object["cases"], "cases") else {
@@ -128,7 +122,7 @@ public struct FuzzingSpec: Sendable, Equatable {
         spec.cases = cases
         spec.excludeCases = try strings(object["exclude-cases"], "exclude-cases") ?? []
         if let eac = object["exclude-agent-cases"] {
-            guard let map = eac as? [String: Any] else {
+            guard let map = eac.objectValue else {
                 throw FieldProblem("exclude-agent-cases", "'exclude-agent-cases' must map agent patterns to case lists")
             }
             for agent in map.keys.sorted() {
@@ -139,6 +133,32 @@ public struct FuzzingSpec: Sendable, Equatable {
         return spec
     }
 
+    private static func server(_ item: JSONValue, _ field: String) throws -> Server {
+        guard let s = item.objectValue else { throw FieldProblem(field, "\(field) must be an object") }
+        let knownServer: Set = ["url", "agent", "origin", "protocols", "hostname", "options", "headers"]
+        if let unknown = s.keys.sorted().first(where: { !knownServer.contains($0) }) {
+            throw FieldProblem("\(field)#\(unknown)", "\(field): unknown field '\(unknown)'")
+        }
+        guard let url = try string(s["url"], "\(field).url") else {
+            throw FieldProblem(field, "\(field) has no 'url'")
+        }
+        var server = Server(url: url)
+        server.agent = try string(s["agent"], "\(field).agent")
+        server.origin = try string(s["origin"], "\(field).origin")
+        server.hostname = try string(s["hostname"], "\(field).hostname")
+        server.protocols = try strings(s["protocols"], "\(field).protocols") ?? []
+        server.options = try options(s["options"], "\(field).options")
+        server.headers = try headers(s["headers"], "\(field).headers")
+        do {
+            if let origin = server.origin { try HeaderField.checkValue(origin, what: "origin") }
+            for name in server.protocols { try HeaderField.checkToken(name, what: "subprotocol") }
+            if let hostname = server.hostname { try TLSClientOptions.checkServerName(hostname) }
+        } catch let problem as HeaderField.Problem {
+            throw FieldProblem(field, "\(field): \(problem)")
+        }
+        return server
+    }
+
     /// True when `exclude-agent-cases` excludes this case for this agent.
     public func excludes(agent: String, caseID: String) -> Bool {
         excludeAgentCases.contains { entry in
@@ -146,34 +166,34 @@ public struct FuzzingSpec: Sendable, Equatable {
         }
     }
 
-    private static func string(_ value: Any?, _ field: String) throws -> String? {
-        guard let value, !(value is NSNull) else { return nil }
-        guard let s = value as? String else { throw FieldProblem(field, "'\(field)' must be a text") }
+    private static func string(_ value: JSONValue?, _ field: String) throws -> String? {
+        guard let value, !value.isNull else { return nil }
+        guard let s = value.stringValue else { throw FieldProblem(field, "'\(field)' must be a text") }
         return s
     }
 
-    private static func strings(_ value: Any?, _ field: String) throws -> [String]? {
-        guard let value, !(value is NSNull) else { return nil }
-        guard let list = value as? [Any] else { throw FieldProblem(field, "'\(field)' must be a list of texts") }
-        if let bad = list.firstIndex(where: { !($0 is String) }) {
+    private static func strings(_ value: JSONValue?, _ field: String) throws -> [String]? {
+        guard let value, !value.isNull else { return nil }
+        guard let list = value.arrayValue else { throw FieldProblem(field, "'\(field)' must be a list of texts") }
+        if let bad = list.firstIndex(where: { $0.stringValue == nil }) {
             throw FieldProblem("\(field)[\(bad)]", "'\(field)' must be a list of texts")
         }
-        return list.map { $0 as! String }
+        return list.compactMap(\.stringValue)
     }
 
-    private static func headers(_ value: Any?, _ field: String) throws -> [HeaderField] {
-        guard let value, !(value is NSNull) else { return [] }
+    private static func headers(_ value: JSONValue?, _ field: String) throws -> [HeaderField] {
+        guard let value, !value.isNull else { return [] }
         do {
-            if let map = value as? [String: Any] {
+            if let map = value.objectValue {
                 return try map.keys.sorted().map { name in
-                    guard let text = map[name] as? String else {
+                    guard let text = map[name]?.stringValue else {
                         throw FieldProblem("\(field).\(name)", "'\(field).\(name)' must be a text")
                     }
                     return try HeaderField(name: name, value: text)
                 }
             }
-            if let list = value as? [Any], list.allSatisfy({ $0 is String }) {
-                return try list.map { try HeaderField(line: $0 as! String) }
+            if let list = value.arrayValue, list.allSatisfy({ $0.stringValue != nil }) {
+                return try list.compactMap(\.stringValue).map { try HeaderField(line: $0) }
             }
         } catch let problem as HeaderField.Problem {
             throw FieldProblem(field, "'\(field)': \(problem)")
@@ -181,15 +201,22 @@ public struct FuzzingSpec: Sendable, Equatable {
         throw FieldProblem(field, "'\(field)' must be an object of header names and values, or a list of 'Name: value' texts")
     }
 
-    private static func options(_ value: Any?, _ field: String) throws -> [String: String] {
-        guard let value, !(value is NSNull) else { return [:] }
-        guard let map = value as? [String: Any] else { throw FieldProblem(field, "'\(field)' must be an object") }
-        return map.mapValues { "\($0)" }
+    /// The options as texts: `maxMessagePayloadSize: 100` is `"100"`, `failByDrop: false` is `"false"`.
+    private static func options(_ value: JSONValue?, _ field: String) throws -> [String: String] {
+        guard let value, !value.isNull else { return [:] }
+        guard let map = value.objectValue else { throw FieldProblem(field, "'\(field)' must be an object") }
+        return map.mapValues(optionText)
     }
 
-    private static func jsonErrorDetail(_ error: Error) -> String {
-        let ns = error as NSError
-        return (ns.userInfo[NSDebugDescriptionErrorKey] as? String) ?? ns.localizedDescription
+    private static func optionText(_ value: JSONValue) -> String {
+        switch value {
+        case .null: return "<null>"
+        case .bool(let b): return "\(b)"
+        case .int(let i): return "\(i)"
+        case .double(let d): return "\(d)"
+        case .string, .utf16: return value.text ?? ""
+        case .array, .object: return ReferenceJSON.serialize(value)
+        }
     }
 }
 

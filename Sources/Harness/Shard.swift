@@ -37,7 +37,7 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
     /// which depends only on the selection, never on the machine or the clock.
     public func select(_ cases: [CaseDefinition], timerScale: Double = 1) -> [CaseDefinition] {
         guard count > 1 else { return cases }
-        let assigned = Self.assign(cases.map { ($0.id, CaseCost.estimate($0, timerScale: timerScale)) }, slices: count)
+        let assigned = Self.assign(cases.map { ($0.id, $0.runtime.expectedSeconds(timerScale: timerScale)) }, slices: count)
         return cases.filter { assigned[$0.id] == index - 1 }
     }
 

@@ -6,15 +6,19 @@ struct JSONTextParser {
     private let bytes: [UInt8]
     private var index = 0
     private var depth = 0
+    /// With `locating`: the byte offset where each value starts, by path (`servers[0].url`, the root is ``),
+    /// and where each key starts, as `path#key`. Later duplicates replace earlier ones, as their values do.
+    private(set) var offsets: [String: Int]?
 
-    init(bytes: [UInt8]) {
+    init(bytes: [UInt8], locating: Bool = false) {
         self.bytes = bytes
+        offsets = locating ? [:] : nil
     }
 
     /// Parses one value surrounded by optional whitespace, and nothing else.
     mutating func parseDocument() throws -> JSONValue {
         skipWhitespace()
-        let value = try parseValue()
+        let value = try parseValue(path: offsets == nil ? nil : "")
         skipWhitespace()
         guard index == bytes.count else { throw fail("unexpected data after the JSON value") }
         return value
@@ -41,11 +45,13 @@ struct JSONTextParser {
         }
     }
 
-    private mutating func parseValue() throws -> JSONValue {
+    /// `path` is nil unless the parser records where values are.
+    private mutating func parseValue(path: String?) throws -> JSONValue {
         guard let byte = current else { throw fail("unexpected end of input") }
+        if let path { offsets?[path] = index }
         switch byte {
-        case UInt8(ascii: "{"): return try parseObject()
-        case UInt8(ascii: "["): return try parseArray()
+        case UInt8(ascii: "{"): return try parseObject(path: path)
+        case UInt8(ascii: "["): return try parseArray(path: path)
         case UInt8(ascii: "\""): return JSONValue.fromUTF16(try parseStringUnits())
         case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
         case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
@@ -62,7 +68,7 @@ struct JSONTextParser {
         guard depth <= Self.maximumDepth else { throw fail("nesting deeper than \(Self.maximumDepth)") }
     }
 
-    private mutating func parseArray() throws -> JSONValue {
+    private mutating func parseArray(path: String?) throws -> JSONValue {
         try enterContainer()
         defer { depth -= 1 }
         index += 1
@@ -74,7 +80,7 @@ struct JSONTextParser {
         }
         while true {
             skipWhitespace()
-            elements.append(try parseValue())
+            elements.append(try parseValue(path: path.map { "\($0)[\(elements.count)]" }))
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): index += 1
@@ -84,7 +90,7 @@ struct JSONTextParser {
         }
     }
 
-    private mutating func parseObject() throws -> JSONValue {
+    private mutating func parseObject(path: String?) throws -> JSONValue {
         try enterContainer()
         defer { depth -= 1 }
         index += 1
@@ -101,11 +107,12 @@ struct JSONTextParser {
             guard let key = JSONValue.validString(try parseStringUnits()) else {
                 throw ReferenceJSONError(offset: keyOffset, reason: "object key contains a lone surrogate")
             }
+            if let path { offsets?[path + "#" + key] = keyOffset }
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw fail("expected : after object key") }
             index += 1
             skipWhitespace()
-            members[key] = try parseValue()
+            members[key] = try parseValue(path: path.map { $0.isEmpty ? key : $0 + "." + key })
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): index += 1

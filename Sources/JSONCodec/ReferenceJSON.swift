@@ -39,6 +39,16 @@ public enum ReferenceJSON {
         return try parser.parseDocument()
     }
 
+    /// Parses like `parse` and keeps where each value and key was written, for messages about a value that
+    /// parsed but is wrong (a spec file's field).
+    /// - Throws: `ReferenceJSONError` with the byte offset of the problem.
+    public static func parseLocated(_ text: String) throws -> LocatedJSON {
+        let bytes = Array(text.utf8)
+        var parser = JSONTextParser(bytes: bytes, locating: true)
+        let value = try parser.parseDocument()
+        return LocatedJSON(value: value, offsets: parser.offsets ?? [:], bytes: bytes)
+    }
+
     /// Object keys in the reference's order (see the type's documentation).
     static func sortedKeys(_ keys: some Collection<String>) -> [String] {
         var numeric: [(Int, String)] = []

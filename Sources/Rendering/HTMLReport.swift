@@ -41,11 +41,7 @@ public struct HTMLReport: Sendable {
     }
 
     /// The category names of the reference's matrix, used when no case file gives a title.
-    public static let referenceCategoryTitles: [String: String] = [
-        "1": "Framing", "2": "Pings/Pongs", "3": "Reserved Bits", "4": "Opcodes", "5": "Fragmentation",
-        "6": "UTF-8 Handling", "7": "Close Handling", "9": "Limits/Performance", "10": "Misc",
-        "12": "WebSocket Compression (different payloads)", "13": "WebSocket Compression (different parameters)",
-    ]
+    public static let referenceCategoryTitles = ReferenceCategories.titles
 
     /// Agents in alphabetical order.
     public var agents: [String] {

@@ -134,16 +134,7 @@ public struct EchoConnectionStateMachine: Sendable {
 
     /// The length of the header block (through CRLF CRLF) at the start of `request`, if it has all arrived.
     private mutating func endOfHeaderBlock() -> Int? {
-        let start = max(0, scannedUpTo - 3)
-        let found: Int? = request.withUnsafeReadableBytes { raw in
-            guard raw.count >= 4 else { return nil }
-            var i = start
-            while i + 4 <= raw.count {
-                if raw[i] == 13 && raw[i + 1] == 10 && raw[i + 2] == 13 && raw[i + 3] == 10 { return i + 4 }
-                i += 1
-            }
-            return nil
-        }
+        let found = HeaderBlock.end(in: request.readableBytesView, from: scannedUpTo)
         scannedUpTo = request.readableBytes
         return found
     }

@@ -74,26 +74,13 @@ public struct HandshakeResponse: Sendable, Equatable {
 
     /// The offset just past the empty line that ends the header block in `bytes`, if it is there.
     public static func endOfHeaderBlock(in bytes: some Collection<UInt8>) -> Int? {
-        let array = Array(bytes)
-        guard array.count >= 4 else { return nil }
-        for i in 0...(array.count - 4)
-        where array[i] == 13 && array[i + 1] == 10 && array[i + 2] == 13 && array[i + 3] == 10 {
-            return i + 4
-        }
-        return nil
+        HeaderBlock.end(in: bytes)
     }
 
-    /// Like `endOfHeaderBlock(in:)`, but looks only at an empty line that ends at or after `start + 4`: a
-    /// caller that receives the block in pieces passes how much it has searched already, so each octet is
-    /// looked at a bounded number of times however slowly the block drips in.
+    /// Like `endOfHeaderBlock(in:)`, but looks only at an empty line that ends after `start`, the octets searched
+    /// already (`HeaderBlock.end(in:from:)`).
     public static func endOfHeaderBlock(in bytes: [UInt8], from start: Int) -> Int? {
-        guard bytes.count >= 4 else { return nil }
-        var i = max(0, start - 3)
-        while i + 4 <= bytes.count {
-            if bytes[i] == 13 && bytes[i + 1] == 10 && bytes[i + 2] == 13 && bytes[i + 3] == 10 { return i + 4 }
-            i += 1
-        }
-        return nil
+        HeaderBlock.end(in: bytes, from: start)
     }
 
     /// Parses a header block (status line, header lines, empty line).

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import Engine
-import Harness
-import WebSocketWire
+import Orchestration
 
 /// How wsspec connects to and greets the servers: handshake headers, timeouts, TLS.
 struct ConnectionOptions: ParsableArguments {
@@ -69,52 +67,23 @@ struct ConnectionOptions: ParsableArguments {
         }
     }
 
-    /// The headers given with -H, checked.
-    func parsedHeaders() throws -> [HeaderField] {
-        do {
-            return try headers.map { try HeaderField(line: $0) }
-        } catch let problem as HeaderField.Problem {
-            throw UsageError("-H: \(problem)")
-        }
-    }
-
-    /// Applies the command line to one server (from a URL or the spec file): flags override the spec's values,
-    /// and -H headers come after the spec's (replacing a spec header of the same name).
-    func apply(to server: inout ServerTarget) throws {
-        let extra = try parsedHeaders()
-        let names = Set(extra.map { $0.name.lowercased() })
-        server.headers = server.headers.filter { !names.contains($0.name.lowercased()) } + extra
-        if let origin { server.origin = origin }
-        if !protocols.isEmpty { server.protocols = protocols }
-        if let path { server.resource = path }
-        if let sni { server.tls.serverName = sni }
-        if let caFile { server.tls.caFile = caFile }
-        if insecure { server.tls.insecure = true }
-        if let certificate { server.tls.certificateFile = certificate }
-        if let key { server.tls.keyFile = key }
-        do {
-            try server.checkHandshakeValues()
-        } catch let problem as HeaderField.Problem {
-            throw UsageError("\(server.url): \(problem)")
-        }
-    }
-
-    func apply(to settings: inout RunSettings) throws {
-        if let userAgent {
-            if userAgent.isEmpty {
-                settings.userAgent = nil
-            } else {
-                do {
-                    try HeaderField.checkValue(userAgent, what: "--user-agent")
-                } catch let problem as HeaderField.Problem {
-                    throw UsageError(problem.description)
-                }
-                settings.userAgent = userAgent
-            }
-        }
-        if let openTimeout { settings.timeouts.openHandshake = openTimeout }
-        if let closeTimeout { settings.timeouts.closeHandshake = closeTimeout }
-        if let dropTimeout { settings.timeouts.serverDrop = dropTimeout }
-        if let timerScale { settings.timeouts.timerScale = timerScale }
+    /// The options as the run reads them.
+    var overrides: ConnectionOverrides {
+        var o = ConnectionOverrides()
+        o.headerLines = headers
+        o.origin = origin
+        o.protocols = protocols
+        o.resource = path
+        o.serverName = sni
+        o.caFile = caFile
+        o.insecure = insecure
+        o.certificateFile = certificate
+        o.keyFile = key
+        o.userAgent = userAgent
+        o.openTimeout = openTimeout
+        o.closeTimeout = closeTimeout
+        o.dropTimeout = dropTimeout
+        o.timerScale = timerScale
+        return o
     }
 }

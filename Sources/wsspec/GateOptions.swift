@@ -1,11 +1,8 @@
 import ArgumentParser
 import CaseModel
-import Foundation
 import Engine
-import Harness
+import Foundation
 import Gating
-import JSONCodec
-import Recording
 import Rendering
 import ReportFormat
 
@@ -64,59 +61,34 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 }
 
-/// Turns finished cases into the end-of-run outputs and the exit code.
-struct Gate {
-    let options: GateOptions
-    let policy: PassPolicy
-    let baseline: Baseline?
-    let groupTitles: [String: String]
-
-    init(options: GateOptions, groupTitles: [String: String]) throws {
-        self.options = options
-        self.policy = try options.loadPolicy()
-        self.baseline = try options.loadBaseline()
-        self.groupTitles = groupTitles
+extension GateOptions {
+    /// The gate of a run: the policy and the baseline these options name.
+    func makeGate(groupTitles: [String: String]) throws -> Gate {
+        Gate(policy: try loadPolicy(), baseline: try loadBaseline(), groupTitles: groupTitles)
     }
 
-    /// Writes JUnit and the baseline file if asked, prints the summary, and returns the exit code:
-    /// with a baseline, 1 only for regressions; otherwise 1 when a case fails the pass policy.
-    func finish(_ cases: [ReportedCase], seconds: Double, reports: String, htmlIndex: String?) throws -> Int32 {
-        let comparison = baseline.map { BaselineComparison(cases: cases, baseline: $0, policy: policy) }
-        if let path = options.junit {
-            let xml = JUnitReport.xml(
-                cases: cases, categoryTitle: { groupTitles[$0] ?? HTMLReport.referenceCategoryTitles[$0] }, policy: policy,
-                baseline: baseline)
-            try write(xml, to: path, what: "--junit")
+    /// Writes JUnit and the baseline file if asked, prints the summary, and returns the exit code.
+    func finish(_ gate: Gate, _ cases: [ReportedCase], seconds: Double, reports: String, htmlIndex: String?) throws -> Int32 {
+        let verdict: Gate.Verdict
+        do {
+            verdict = try gate.finish(cases, junit: junit, writeExpect: writeExpect)
+        } catch let failure as Gate.WriteFailure {
+            printError(failure.description)
+            throw ExitCode(1)
         }
-        if let path = options.writeExpect {
-            try write(Baseline(cases).serialized(), to: path, what: "--write-expect")
-        }
-        let failing = cases.filter { !policy.passes($0) }
-        let exitCode: Int32 = (comparison.map { !$0.passed } ?? !failing.isEmpty) ? 1 : 0
-        switch options.format {
+        switch format {
         case .text:
             print(
                 Console.summary(
-                    cases, policy: policy, titles: groupTitles, comparison: comparison, seconds: seconds, reports: reports,
-                    htmlIndex: htmlIndex))
+                    cases, policy: gate.policy, titles: gate.groupTitles, comparison: verdict.comparison, seconds: seconds,
+                    reports: reports, htmlIndex: htmlIndex))
         case .json:
             print(
                 Console.summaryJSON(
-                    cases, policy: policy, comparison: comparison, seconds: seconds, reports: reports, htmlIndex: htmlIndex,
-                    exitCode: exitCode))
+                    cases, policy: gate.policy, comparison: verdict.comparison, seconds: seconds, reports: reports,
+                    htmlIndex: htmlIndex, exitCode: verdict.exitCode, version: WSSpecVersion.current))
         }
-        return exitCode
-    }
-
-    private func write(_ text: String, to path: String, what: String) throws {
-        do {
-            let url = URL(fileURLWithPath: path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: url, options: .atomic)
-        } catch {
-            printError("\(what): cannot write \(path): \(error.localizedDescription)")
-            throw ExitCode(1)
-        }
+        return verdict.exitCode
     }
 }
 

@@ -49,7 +49,7 @@ struct ReportCommand: AsyncParsableCommand {
             }
         }
         let titles = (try? caseOptions.loadSuite().groupTitles) ?? [:]
-        let gateRun = try Gate(options: gate, groupTitles: titles)
+        let gateRun = try gate.makeGate(groupTitles: titles)
         let target = URL(fileURLWithPath: outdir ?? directories[0])
         let report = HTMLReport(
             cases: cases, groupTitles: titles, policy: gateRun.policy, generator: "wsspec \(WSSpecVersion.current)")
@@ -66,8 +66,8 @@ struct ReportCommand: AsyncParsableCommand {
         if gate.format == .text {
             FileHandle.standardError.write(Data("wsspec: \(report.cases.count) case reports of \(report.agents.count) server(s) → \(index)\n".utf8))
         }
-        let code = try gateRun.finish(
-            report.cases, seconds: Date().timeIntervalSince(started), reports: target.path, htmlIndex: index)
+        let code = try gate.finish(
+            gateRun, report.cases, seconds: Date().timeIntervalSince(started), reports: target.path, htmlIndex: index)
         if code != 0 { throw ExitCode(code) }
     }
 

@@ -1,16 +1,11 @@
 import ArgumentParser
 import CaseModel
-import Foundation
 import Engine
+import Foundation
 import Harness
-import NIOCore
-import NIOPosix
-import Gating
-import JSONCodec
-import Recording
+import Orchestration
 import Rendering
 import ReportFormat
-import Testee
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -69,8 +64,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(
         name: .long,
         help: """
-            Cases that always run alone, even with --jobs: patterns as --cases, and @chopped for every case that \
-            writes in chops or synced pieces and expects the server to fail (default '9.*,12.*,13.*,@chopped'; '' for none).
+            Cases that always run alone, even with --jobs: patterns as --cases, @runs-alone for the cases whose \
+            category says runs-alone (9.x, 12.x, 13.x), and @chopped for every case that writes in chops or synced \
+            pieces and expects the server to fail (default '@runs-alone,@chopped'; '' for none).
             """)
     var serial: [String] = []
 
@@ -105,217 +101,83 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         try gate.validateInputs()
-        var plan = try makePlan()
+        let plan = try usage { try RunPlan(request()) }
         let suite = try caseOptions.loadSuite()
-        var selected: [CaseDefinition]
+        let quiet = quiet
+        let say: @Sendable (String) -> Void = { [format = gate.format] text in
+            if !quiet { Self.say(text, format: format) }
+        }
+        let run = try usage { try Run(plan: plan, suite: suite, say: say) }
+        let gateRun = try gate.makeGate(groupTitles: suite.groupTitles)
+        let progress = Progress(total: run.total, policy: gateRun.policy, quiet: quiet, toStandardError: gate.format == .json)
+        var events = Run.Events()
+        events.starting = { progress.starting($0, agent: nil) }
+        events.finished = { progress.finished($0) }
+        events.writeFailed = { printError($0) }
+        events.ended = { progress.end() }
+        let result: RunResult
         do {
-            selected = try plan.selection.select(from: suite)
-        } catch let problem as CaseSelection.Problem {
+            result = try await run.execute(events)
+        } catch let problem as RunProblem {
             throw UsageError(problem.description)
         }
-        var settings = RunSettings(seed: 0)
-        settings.userAgent = "wsspec/\(WSSpecVersion.current)"
-        try connection.apply(to: &settings)
-        settings.limits.maxMessageSize = try maxMessageSize.map(Self.octets) ?? plan.maxMessageSize ?? (64 << 20)
-        if let shard {
-            let slice = try Shard(shard)
-            selected = slice.select(selected, timerScale: settings.timeouts.timerScale)
-            if !quiet { say("wsspec: shard \(slice): \(selected.count) cases") }
-        }
-        let writer: ReportWriter
-        do {
-            writer = try ReportWriter(directory: URL(fileURLWithPath: plan.outdir))
-            // Proves the folder is writable before any case runs: an empty index is a valid one.
-            try writer.writeIndex()
-        } catch {
-            throw UsageError("cannot use the output folder: \(error)")
-        }
-        let interruption = Interruption.install()
 
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: jobs > 1 ? max(1, System.coreCount) : 1)
-        var echo: EchoServer?
-        if plan.servers.isEmpty {
-            var configuration = EchoServerConfiguration()
-            configuration.port = 0
-            let server = try await EchoServer.start(configuration, group: group)
-            echo = server
-            var target = try ServerTarget(url: "ws://127.0.0.1:\(server.port)", agent: agent.first)
-            try connection.apply(to: &target)
-            plan.servers = [target]
-            if !quiet { say("wsspec: no server given; running against the built-in echo server on port \(server.port)") }
-        }
-
-        let seed = plan.seed ?? UInt64.random(in: 0...UInt64(UInt32.max))
-        settings.seed = seed
-        settings.testData = TestDataLibrary(directory: try testDataDirectory())
-        let runner = CaseRunner(group: group, settings: settings)
-        for server in plan.servers where server.secure {
-            do {
-                _ = try runner.tlsContexts.context(for: server.tls, shutdownTimeout: settings.timeouts.serverDrop)
-            } catch let problem as TLSContexts.ConfigurationProblem {
-                try? await echo?.stop()
-                try? await group.shutdownGracefully()
-                throw UsageError("\(server.url): \(problem)")
-            }
-        }
-        if !quiet { say("wsspec: \(selected.count) cases × \(plan.servers.count) server(s), seed \(seed), reports in \(plan.outdir)") }
-        let gateRun = try Gate(options: gate, groupTitles: suite.groupTitles)
-        let progress = Progress(
-            total: selected.count * plan.servers.count, policy: gateRun.policy, quiet: quiet,
-            toStandardError: gate.format == .json)
-
-        var scheduler = CaseScheduler(
-            jobs: jobs, serialPatterns: serial.isEmpty ? CaseScheduler.defaultSerialPatterns : CaseSelection.patterns(serial))
-        scheduler.shouldStop = { interruption.signal != nil }
-        scheduler.runCase = { runner, item, server in
-            progress.starting(item.definition.id.description, agent: nil)
-            return await interruption.cancellable {
-                await runner.run(item.definition, ordinal: item.ordinal, server: server)
-            }
-        }
-        let items = selected.map { CaseScheduler.Item(definition: $0, ordinal: suite.ordinal(of: $0.id) ?? 0) }
-        var writeFailed = false
-        let started = Date()
-        let perServer = await scheduler.run(items, servers: plan.servers, runner: runner) { _, record in
-            if plan.excludes(agent: record.agent, caseID: record.caseID) { return }
-            if !writeFailed {
-                do {
-                    try writer.write(record)
-                } catch {
-                    printError("cannot write the report of case \(record.caseID): \(error)")
-                    writeFailed = true
-                }
-            }
-            progress.finished(record)
-        }
-        let records = perServer.joined().filter { !plan.excludes(agent: $0.agent, caseID: $0.caseID) }
-        progress.end()
-        try? await echo?.stop()
-        try? await group.shutdownGracefully()
-        let cases = records.map(ReportedCase.init)
+        let cases = result.records.map(ReportedCase.init)
         var htmlIndex: String?
         if !noHTML {
             let report = HTMLReport(
                 cases: cases, groupTitles: suite.groupTitles, policy: gateRun.policy,
                 generator: "wsspec \(WSSpecVersion.current)")
             do {
-                try report.write(to: writer.directory)
-                htmlIndex = writer.url(forFile: "index.html").path
+                try report.write(to: run.writer.directory)
+                htmlIndex = run.writer.url(forFile: "index.html").path
             } catch {
                 printError("cannot write the HTML report: \(error)")
             }
         }
-        let code = try gateRun.finish(
-            cases, seconds: Date().timeIntervalSince(started), reports: plan.outdir, htmlIndex: htmlIndex)
-        if let interrupted = interruption.exitCode {
+        let code = try gate.finish(
+            gateRun, cases, seconds: Date().timeIntervalSince(result.started), reports: plan.outdir, htmlIndex: htmlIndex)
+        if let interrupted = result.interruption.exitCode {
             printError(
-                "interrupted by \(interruption.signalName): \(records.count) of \(selected.count * plan.servers.count) cases ran; their reports are complete")
+                "interrupted by \(result.interruption.signalName): \(result.records.count) of \(result.total) cases ran; their reports are complete")
             throw ExitCode(interrupted)
         }
-        if writeFailed { throw ExitCode(1) }
+        if result.writeFailed { throw ExitCode(1) }
         if code != 0 { throw ExitCode(code) }
     }
 
+    /// The flags as the run reads them.
+    private func request() throws -> RunRequest {
+        var request = RunRequest(
+            builtinTestData: try BuiltinCases.directory(override: caseOptions.builtinCases).appendingPathComponent("data"))
+        request.urls = urls
+        request.specFile = spec
+        request.agents = agent
+        request.outdir = outdir
+        request.seed = seed
+        request.include = CaseSelection.patterns(caseOptions.cases)
+        request.exclude = CaseSelection.patterns(caseOptions.exclude)
+        request.connection = connection.overrides
+        request.maxMessageSize = try maxMessageSize.map(Self.octets)
+        request.testData = testdata
+        request.jobs = jobs
+        request.serial = serial
+        request.shard = try shard.map { try Shard($0) }
+        return request
+    }
+
     /// A message while running: on standard output, or standard error when the summary is JSON.
-    private func say(_ text: String) {
-        let handle: FileHandle = gate.format == .json ? .standardError : .standardOutput
+    private static func say(_ text: String, format: OutputFormat) {
+        let handle: FileHandle = format == .json ? .standardError : .standardOutput
         handle.write(Data((text + "\n").utf8))
     }
 
-    struct Plan {
-        var servers: [ServerTarget] = []
-        var selection = CaseSelection()
-        var outdir = "./reports/servers"
-        var seed: UInt64?
-        var spec: FuzzingSpec?
-        /// The spec's `maxMessagePayloadSize` option, when it sets a limit.
-        var maxMessageSize: UInt64?
-
-        func excludes(agent: String, caseID: String) -> Bool {
-            spec?.excludes(agent: agent, caseID: caseID) ?? false
+    /// Runs `body`; a `RunProblem` becomes a usage error (exit code 2).
+    private func usage<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let problem as RunProblem {
+            throw UsageError(problem.description)
         }
-    }
-
-    /// The --agent for the i-th server (one per server, in order).
-    private func agentName(_ i: Int) -> String? {
-        i < agent.count ? agent[i] : nil
-    }
-
-    func makePlan() throws -> Plan {
-        var plan = Plan()
-        plan.seed = seed
-        if let spec {
-            let parsed: FuzzingSpec
-            do {
-                parsed = try FuzzingSpec.load(URL(fileURLWithPath: spec))
-            } catch let problem as FuzzingSpec.Problem {
-                throw UsageError(problem.description)
-            }
-            plan.spec = parsed
-            if let outdir = parsed.outdir { plan.outdir = outdir }
-            for (key, value) in parsed.options.merging(parsed.servers.first?.options ?? [:], uniquingKeysWith: { $1 }) {
-                if key == "failByDrop" && value != "0" && value != "false" {
-                    throw UsageError("\(spec): option failByDrop=true is not supported (wsspec fails connections with a Close, as the reference's default)")
-                }
-                if key == "maxMessagePayloadSize" {
-                    // The reference's 0 means no limit; wsspec keeps its default then.
-                    guard let size = UInt64(value) else {
-                        throw UsageError("\(spec): option maxMessagePayloadSize must be a whole number of octets, got '\(value)'")
-                    }
-                    if size > 0 { plan.maxMessageSize = size }
-                }
-            }
-            if !agent.isEmpty && agent.count != parsed.servers.count {
-                throw UsageError("give one --agent per server of the spec (\(parsed.servers.count) servers, \(agent.count) agents)")
-            }
-            for (i, server) in parsed.servers.enumerated() {
-                var target: ServerTarget
-                do {
-                    target = try ServerTarget(
-                        url: server.url, agent: agentName(i) ?? server.agent, origin: server.origin,
-                        protocols: server.protocols)
-                } catch let error as ServerTarget.InvalidURL {
-                    throw UsageError("\(spec): servers[\(i)].url: \(error)")
-                }
-                target.headers = server.headers
-                target.tls.serverName = server.hostname
-                try connection.apply(to: &target)
-                plan.servers.append(target)
-            }
-            plan.selection = caseOptions.selection(defaultInclude: parsed.cases, defaultExclude: parsed.excludeCases)
-        } else {
-            plan.selection = caseOptions.selection()
-        }
-        if !urls.isEmpty {
-            plan.servers = []
-            for (i, url) in urls.enumerated() {
-                var target: ServerTarget
-                do {
-                    target = try ServerTarget(url: url, agent: agentName(i))
-                } catch let error as ServerTarget.InvalidURL {
-                    throw UsageError(error.description)
-                }
-                try connection.apply(to: &target)
-                plan.servers.append(target)
-            }
-        }
-        let named = plan.servers.compactMap(\.agent)
-        if let twice = named.first(where: { name in named.filter { $0 == name }.count > 1 }) {
-            throw UsageError("two servers have the agent name '\(twice)'; their reports would overwrite each other")
-        }
-        if let outdir { plan.outdir = outdir }
-        return plan
-    }
-
-    /// `--testdata`, else the `data` folder beside the built-in cases.
-    func testDataDirectory() throws -> URL {
-        guard let testdata else {
-            return try BuiltinCases.directory(override: caseOptions.builtinCases).appendingPathComponent("data")
-        }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: testdata, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw UsageError("--testdata \(testdata): no such folder")
-        }
-        return URL(fileURLWithPath: testdata)
     }
 }

@@ -109,6 +109,7 @@ struct FuzzingSpecTests {
             ("{\"cases\": [\"*\"], \"servers\": [\n  {\"agent\": \"é\", \"url\": 7}]}", "2:25", "'servers[0].url' must be a text"),
             ("{\n  \"cases\": [\"*\"\n  \"outdir\": \"x\"\n}", "3:3", "not valid JSON"),
             ("{\"cases\": [\"*\"], \"servers\": [{}]}", "1:30", "servers[0] has no 'url'"),
+            ("{\"cases\": [\"*\"],\n \"options\": {\"x\": NaN}}", "2:19", "not valid JSON (NaN is not a JSON number)"),
         ])
     func positions(json: String, position: String, words: String) {
         #expect {
@@ -116,6 +117,15 @@ struct FuzzingSpecTests {
         } throws: { error in
             let text = "\(error)"
             return text.hasPrefix("spec/fuzzingclient.json:\(position): ") && text.contains(words)
+        }
+    }
+
+    @Test("a file that is not UTF-8 is not JSON; the place is the first octet that is not")
+    func notUTF8() {
+        #expect {
+            try FuzzingSpec.parse(Data("{\"cases\": [\"".utf8) + [0xFF] + Data("\"]}".utf8), file: "s.json")
+        } throws: { error in
+            "\(error)" == "s.json:1:13: not valid JSON (the file is not UTF-8 text)"
         }
     }
 

@@ -1,4 +1,5 @@
 import CaseModel
+import Foundation
 import Testing
 
 @testable import Engine
@@ -41,11 +42,11 @@ struct ShardTests {
     func balanced() throws {
         let count = 4
         let costs = try (1...count).map { k in
-            try Shard(index: k, count: count).select(Self.cases).reduce(0.0) { $0 + CaseCost.estimate($1) }
+            try Shard(index: k, count: count).select(Self.cases).reduce(0.0) { $0 + $1.runtime.expectedSeconds() }
         }
         let again = try (1...count).map { try Shard(index: $0, count: count).select(Self.cases).map(\.id) }
         #expect(again == (try (1...count).map { try Shard(index: $0, count: count).select(Self.cases).map(\.id) }))
-        let biggest = Self.cases.map { CaseCost.estimate($0) }.max()!
+        let biggest = Self.cases.map { $0.runtime.expectedSeconds() }.max()!
         #expect(costs.max()! - costs.min()! <= biggest)
         // Balanced by cost, not by count: the slice with the 16 MiB messages holds fewer cases.
         let counts = try (1...count).map { try Shard(index: $0, count: count).select(Self.cases).count }
@@ -57,9 +58,23 @@ struct ShardTests {
         let short = definition(steps: [.send(FrameStep(opcode: .text, payload: .text("hi"))), .closeAfter(seconds: 1)])
         let paused = definition(steps: [.pause(seconds: 1, tag: nil), .killAfter(seconds: 10)])
         let chopped = definition(steps: [.send(FrameStep(opcode: .text, payload: .text("*"), repeatLength: 65536, chop: 1))])
-        #expect(CaseCost.estimate(short) < 0.01)
-        #expect(abs(CaseCost.estimate(paused) - 1.002) < 0.001)
-        #expect(abs(CaseCost.estimate(paused, timerScale: 3) - 3.002) < 0.001)
-        #expect(CaseCost.estimate(chopped) > 1.5)  // 65,550 writes of one octet, 25 µs each
+        #expect(short.runtime.expectedSeconds() < 0.01)
+        #expect(abs(paused.runtime.expectedSeconds() - 1.002) < 0.001)
+        #expect(abs(paused.runtime.expectedSeconds(timerScale: 3) - 3.002) < 0.001)
+        #expect(chopped.runtime.expectedSeconds() > 1.5)  // 65,550 writes of one octet, 25 µs each
+    }
+
+    @Test("the derived deadline is the engine's watchdog, for every built-in case, under odd timeouts")
+    func deadlineIsTheWatchdog() throws {
+        let cases = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Cases")
+        let suite = try CaseLoader.loadDirectory(cases)
+        var timeouts = ProtocolTimeouts()
+        (timeouts.openHandshake, timeouts.closeHandshake, timeouts.serverDrop) = (4.3, 0.7, 1.9)
+        timeouts.timerScale = 1.37
+        for c in suite.cases {
+            let engine = CaseEngine(definition: c, handshake: HandshakeOptions(), timeouts: timeouts, seed: 1, agent: nil)
+            #expect(c.runtime.deadline(timeouts) == engine.watchdogDeadline, "\(c.id)")
+        }
     }
 }

@@ -8,7 +8,7 @@ import Foundation
 
 /// Turns SIGINT and SIGTERM into an orderly stop: the case running is cancelled (and recorded as
 /// interrupted), no further case starts, and the reports of what ran are complete.
-final class Interruption: @unchecked Sendable {
+public final class Interruption: @unchecked Sendable {
     private let lock = NSLock()
     private var received: Int32?
     /// The cancellation of every case running now (several with --jobs).
@@ -16,7 +16,7 @@ final class Interruption: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
 
     /// Starts listening for SIGINT and SIGTERM (their default action, ending the process, is switched off).
-    static func install() -> Interruption {
+    public static func install() -> Interruption {
         let interruption = Interruption()
         for number in [SIGINT, SIGTERM] {
             _ = Foundation.signal(number, SIG_IGN)
@@ -29,12 +29,12 @@ final class Interruption: @unchecked Sendable {
     }
 
     /// The signal received, if any.
-    var signal: Int32? { lock.withLock { received } }
+    public var signal: Int32? { lock.withLock { received } }
 
     /// The exit code for the signal: 128 + its number (130 for SIGINT, 143 for SIGTERM).
-    var exitCode: Int32? { signal.map { 128 + $0 } }
+    public var exitCode: Int32? { signal.map { 128 + $0 } }
 
-    var signalName: String {
+    public var signalName: String {
         switch signal {
         case SIGINT: return "SIGINT"
         case SIGTERM: return "SIGTERM"
@@ -51,7 +51,7 @@ final class Interruption: @unchecked Sendable {
     }
 
     /// Runs `operation` as a task that a signal cancels.
-    func cancellable<T: Sendable>(_ operation: @escaping @Sendable () async -> T) async -> T {
+    public func cancellable<T: Sendable>(_ operation: @escaping @Sendable () async -> T) async -> T {
         let task = Task { await operation() }
         let id = UUID()
         let alreadyInterrupted = lock.withLock {

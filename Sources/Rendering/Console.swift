@@ -1,122 +1,12 @@
 import Foundation
-import Engine
-import Harness
 import Gating
 import JSONCodec
-import Recording
-import Rendering
 import ReportFormat
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
-/// Progress while a run goes on: on a terminal one live line (cases done/total, failures so far,
-/// the case running now) with failures printed above it as they happen; on CI (no terminal, or
-/// `CI` set) one plain line per finished case.
-final class Progress: @unchecked Sendable {
-    enum Mode { case live, lines, quiet }
-
-    /// Cases start from several tasks with --jobs; every change of the counters and the line is under it.
-    private let lock = NSLock()
-
-    let mode: Mode
-    let total: Int
-    let policy: PassPolicy
-    private let output: FileHandle
-    private var done = 0
-    private var failed = 0
-
-    init(total: Int, policy: PassPolicy, quiet: Bool, toStandardError: Bool) {
-        self.total = total
-        self.policy = policy
-        self.output = toStandardError ? .standardError : .standardOutput
-        let descriptor = toStandardError ? STDERR_FILENO : STDOUT_FILENO
-        if quiet {
-            mode = .quiet
-        } else if Self.onCI || isatty(descriptor) == 0 {
-            mode = .lines
-        } else {
-            mode = .live
-        }
-    }
-
-    /// `CI` set to anything but empty, `0` or `false`.
-    static var onCI: Bool {
-        guard let value = ProcessInfo.processInfo.environment["CI"] else { return false }
-        return !["", "0", "false"].contains(value.lowercased())
-    }
-
-    func say(_ text: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard mode != .quiet else { return }
-        clearLive()
-        output.write(Data((text + "\n").utf8))
-    }
-
-    /// `agent` is shown when the run has several servers.
-    func starting(_ caseID: String, agent: String?) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard mode == .live else { return }
-        drawLive(current: caseID + (agent.map { " (\($0))" } ?? ""))
-    }
-
-    func finished(_ record: CaseRecord) {
-        lock.lock()
-        defer { lock.unlock() }
-        done += 1
-        let reported = ReportedCase(record)
-        let passes = policy.passes(reported)
-        if !passes { failed += 1 }
-        switch mode {
-        case .quiet: return
-        case .lines: write(Console.line(for: reported, passes: passes, position: done, total: total) + "\n")
-        case .live:
-            if !passes {
-                clearLive()
-                write(Console.line(for: reported, passes: passes, position: done, total: total) + "\n")
-            }
-            drawLive(current: nil)
-        }
-    }
-
-    func end() {
-        lock.lock()
-        defer { lock.unlock() }
-        clearLive()
-    }
-
-    private func drawLive(current: String?) {
-        var text = "[\(done)/\(total)] \(failed) failed"
-        if let current { text += " · running \(current)" }
-        let columns = Self.terminalColumns
-        if text.count > columns - 1 { text = String(text.prefix(columns - 2)) + "…" }
-        write("\r\u{1B}[2K" + text)
-    }
-
-    private func clearLive() {
-        if mode == .live { write("\r\u{1B}[2K") }
-    }
-
-    private func write(_ text: String) {
-        output.write(Data(text.utf8))
-    }
-
-    private static var terminalColumns: Int {
-        var size = winsize()
-        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 10 { return Int(size.ws_col) }
-        return 80
-    }
-}
-
 /// What wsspec prints after a run.
-enum Console {
+public enum Console {
     /// One finished case: `pass  5.19  OK / OK  1003 ms`, with the reason when it failed.
-    static func line(for c: ReportedCase, passes: Bool, position: Int? = nil, total: Int? = nil) -> String {
+    public static func line(for c: ReportedCase, passes: Bool, position: Int? = nil, total: Int? = nil) -> String {
         let mark = c.isHarnessProblem ? "ERROR" : passes ? "pass " : "FAIL "
         var text = ""
         if let position, let total {
@@ -128,13 +18,13 @@ enum Console {
         return text
     }
 
-    static func why(_ c: ReportedCase) -> String {
+    public static func why(_ c: ReportedCase) -> String {
         BaselineComparison.why(c)
     }
 
     /// The end-of-run summary: a table per category (per server when there are several), the
     /// failing cases with their result texts, the baseline comparison, where the reports are.
-    static func summary(
+    public static func summary(
         _ cases: [ReportedCase], policy: PassPolicy, titles: [String: String], comparison: BaselineComparison?,
         seconds: Double, reports: String, htmlIndex: String?
     ) -> String {
@@ -162,7 +52,7 @@ enum Console {
                 ]
             }
             for category in categories {
-                let label = titles[category] ?? HTMLReport.referenceCategoryTitles[category]
+                let label = titles[category] ?? ReferenceCategories.titles[category]
                 table.append(row(label.map { "\(category) \($0)" } ?? category, mine.filter { $0.id.split(separator: ".").first.map(String.init) == category }))
             }
             table.append(row("total", mine))
@@ -195,10 +85,10 @@ enum Console {
         return lines.joined(separator: "\n")
     }
 
-    /// The same summary as one JSON document, for tools.
-    static func summaryJSON(
+    /// The same summary as one JSON document, for tools; `version` is wsspec's.
+    public static func summaryJSON(
         _ cases: [ReportedCase], policy: PassPolicy, comparison: BaselineComparison?, seconds: Double, reports: String,
-        htmlIndex: String?, exitCode: Int32
+        htmlIndex: String?, exitCode: Int32, version: String
     ) -> String {
         let failing = cases.filter { !policy.passes($0) }
         var agents: [String: JSONValue] = [:]
@@ -233,7 +123,7 @@ enum Console {
             ])
         }
         var document: [String: JSONValue] = [
-            "wsspec": .string(WSSpecVersion.current),
+            "wsspec": .string(version),
             "policy": .string(policy.name),
             "cases": .int(cases.count),
             "passed": .int(cases.count - failing.count),

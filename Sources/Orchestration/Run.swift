@@ -1,0 +1,158 @@
+import CaseModel
+import Engine
+import Foundation
+import Harness
+import NIOCore
+import NIOPosix
+import Recording
+import ReportFormat
+import Testee
+
+/// One run of the suite: the selected cases against each server of the plan, scheduled (`--jobs`, `--serial`,
+/// `--shard`), each case's report written the moment it ends (atomically, `index.json` after it), stopped in order
+/// by SIGINT or SIGTERM. What it prints and how it shows progress come in from the caller; the HTML and the gate
+/// are the caller's too, from the records it returns.
+public struct Run: Sendable {
+    public let plan: RunPlan
+    /// The selected cases (this shard's, with `--shard`), in numeric order.
+    public let selected: [CaseDefinition]
+    public let settings: RunSettings
+    public let writer: ReportWriter
+    private let suite: CaseSuite
+    /// Informational lines (which shard, which servers, the seed); the caller decides whether and where to print.
+    private let say: @Sendable (String) -> Void
+
+    /// What the caller is told while cases run.
+    public struct Events: Sendable {
+        /// A case starts (its ID).
+        public var starting: @Sendable (String) -> Void = { _ in }
+        /// A case ended and its report is written; one call at a time.
+        public var finished: @Sendable (CaseRecord) -> Void = { _ in }
+        /// A report could not be written; the run goes on without writing more, and fails at the end.
+        public var writeFailed: @Sendable (String) -> Void = { _ in }
+        /// The last case ended.
+        public var ended: @Sendable () -> Void = {}
+
+        public init() {}
+    }
+
+    /// Selects the cases, settles the settings and proves the output folder writable (an empty `index.json`),
+    /// before anything runs. Throws `RunProblem`.
+    public init(plan: RunPlan, suite: CaseSuite, say: @escaping @Sendable (String) -> Void) throws {
+        self.plan = plan
+        self.suite = suite
+        self.say = say
+        var selected: [CaseDefinition]
+        do {
+            selected = try plan.selection.select(from: suite)
+        } catch let problem as CaseSelection.Problem {
+            throw RunProblem(problem.description)
+        }
+        var settings = RunSettings(seed: 0)
+        settings.userAgent = "wsspec/\(WSSpecVersion.current)"
+        try plan.request.connection.apply(to: &settings)
+        settings.limits.maxMessageSize = plan.request.maxMessageSize ?? plan.maxMessageSize ?? (64 << 20)
+        if let slice = plan.request.shard {
+            selected = slice.select(selected, timerScale: settings.timeouts.timerScale)
+            say("wsspec: shard \(slice): \(selected.count) cases")
+        }
+        do {
+            writer = try ReportWriter(directory: URL(fileURLWithPath: plan.outdir))
+            // Proves the folder is writable before any case runs: an empty index is a valid one.
+            try writer.writeIndex()
+        } catch {
+            throw RunProblem("cannot use the output folder: \(error)")
+        }
+        self.selected = selected
+        self.settings = settings
+    }
+
+    /// Cases × servers (the built-in echo server when the plan names none).
+    public var total: Int { selected.count * max(plan.servers.count, 1) }
+
+    /// Runs every selected case against every server and returns the records of those that ran. Throws
+    /// `RunProblem` for what can only be checked once the run has started (test data, TLS files).
+    public func execute(_ events: Events) async throws -> RunResult {
+        let interruption = Interruption.install()
+        let jobs = plan.request.jobs
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: jobs > 1 ? max(1, System.coreCount) : 1)
+        var echo: EchoServer?
+        var servers = plan.servers
+        func stop() async {
+            try? await echo?.stop()
+            try? await group.shutdownGracefully()
+        }
+        var settings = settings
+        let runner: CaseRunner
+        do {
+            if servers.isEmpty {
+                var configuration = EchoServerConfiguration()
+                configuration.port = 0
+                let server = try await EchoServer.start(configuration, group: group)
+                echo = server
+                var target = try ServerTarget(url: "ws://127.0.0.1:\(server.port)", agent: plan.request.agents.first)
+                try plan.request.connection.apply(to: &target)
+                servers = [target]
+                say("wsspec: no server given; running against the built-in echo server on port \(server.port)")
+            }
+            settings.seed = plan.seed ?? UInt64.random(in: 0...UInt64(UInt32.max))
+            settings.testData = TestDataLibrary(directory: try testDataDirectory())
+            runner = CaseRunner(group: group, settings: settings)
+            for server in servers where server.secure {
+                do {
+                    _ = try runner.tlsContexts.context(for: server.tls, shutdownTimeout: settings.timeouts.serverDrop)
+                } catch let problem as TLSContexts.ConfigurationProblem {
+                    throw RunProblem("\(server.url): \(problem)")
+                }
+            }
+        } catch {
+            await stop()
+            throw error
+        }
+        say("wsspec: \(selected.count) cases × \(servers.count) server(s), seed \(settings.seed), reports in \(plan.outdir)")
+
+        let serial = plan.request.serial
+        var scheduler = CaseScheduler(
+            jobs: jobs, serialPatterns: serial.isEmpty ? CaseScheduler.defaultSerialPatterns : CaseSelection.patterns(serial))
+        scheduler.shouldStop = { interruption.signal != nil }
+        scheduler.runCase = { runner, item, server in
+            events.starting(item.definition.id.description)
+            return await interruption.cancellable {
+                await runner.run(item.definition, ordinal: item.ordinal, server: server)
+            }
+        }
+        let items = selected.map { CaseScheduler.Item(definition: $0, ordinal: suite.ordinal(of: $0.id) ?? 0) }
+        var writeFailed = false
+        let started = Date()
+        let plan = plan
+        let writer = writer
+        let perServer = await scheduler.run(items, servers: servers, runner: runner) { _, record in
+            if plan.excludes(agent: record.agent, caseID: record.caseID) { return }
+            if !writeFailed {
+                do {
+                    try writer.write(record)
+                } catch {
+                    events.writeFailed("cannot write the report of case \(record.caseID): \(error)")
+                    writeFailed = true
+                }
+            }
+            events.finished(record)
+        }
+        let records = perServer.joined().filter { !plan.excludes(agent: $0.agent, caseID: $0.caseID) }
+        events.ended()
+        await stop()
+        return RunResult(
+            records: records, total: selected.count * servers.count, started: started, writeFailed: writeFailed,
+            interruption: interruption)
+    }
+
+    /// `--testdata`, else the `data` folder beside the built-in cases.
+    private func testDataDirectory() throws -> URL {
+        guard let testData = plan.request.testData else { return plan.request.builtinTestData }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: testData, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw RunProblem("--testdata \(testData): no such folder")
+        }
+        return URL(fileURLWithPath: testData)
+    }
+}

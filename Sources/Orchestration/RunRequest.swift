@@ -1,0 +1,33 @@
+import CaseModel
+import Foundation
+import Harness
+
+/// What a run is asked to do, as the command line says it; `RunPlan` combines it with the spec file.
+public struct RunRequest: Sendable {
+    /// The servers' URLs; several run one after the other into one report. Not together with `specFile`.
+    public var urls: [String] = []
+    /// A `fuzzingclient.json` in the reference's format.
+    public var specFile: String?
+    /// One agent name per server, in order.
+    public var agents: [String] = []
+    public var outdir: String?
+    public var seed: UInt64?
+    /// `--cases` and `--exclude` patterns, split at commas; empty takes the spec's (or every case).
+    public var include: [String] = []
+    public var exclude: [String] = []
+    public var connection = ConnectionOverrides()
+    /// `--max-message-size`, over the spec's `maxMessagePayloadSize` option; nil for neither, which is 64 MiB.
+    public var maxMessageSize: UInt64?
+    /// `--testdata`: a folder the user named, checked before the first case runs.
+    public var testData: String?
+    /// The test-data folder beside the built-in cases, when `testData` is nil.
+    public var builtinTestData: URL
+    public var jobs = 1
+    /// `--serial` patterns as given; empty takes `CaseScheduler.defaultSerialPatterns`.
+    public var serial: [String] = []
+    public var shard: Shard?
+
+    public init(builtinTestData: URL) {
+        self.builtinTestData = builtinTestData
+    }
+}
