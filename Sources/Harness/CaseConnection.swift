@@ -7,9 +7,20 @@ import Recording
 
 /// Drives a `CaseDriver` over one TCP connection: feeds it what the socket does and performs what it asks.
 /// Lives on the channel's event loop.
-final class CaseConnectionHandler: ChannelInboundHandler {
+///
+/// What waits to be written is bounded: while more than the channel's high water mark is unsent (a peer that
+/// floods pings and never reads makes the pongs pile up), nothing more is read, so the peer's flood waits in
+/// its own buffers instead of wsspec's memory. The mark is far above anything a case writes at once.
+final class CaseConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
+
+    /// Unsent octets beyond which reading pauses, and below which it resumes: above the suite's largest single
+    /// write (a 16 MiB frame), so no case of the suite ever pauses.
+    static let writeBufferWaterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 8 << 20, high: 17 << 20)
+    /// A read was asked for while the channel was not writable.
+    private var readHeld = false
 
     private var engine: CaseDriver
     /// Succeeds with the recording when the connection is gone.
@@ -66,6 +77,22 @@ final class CaseConnectionHandler: ChannelInboundHandler {
         for timer in timers.values { timer.cancel() }
         timers.removeAll()
         done.succeed(engine.recording(at: now))
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            context.read()
+        } else {
+            readHeld = true
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable && readHeld {
+            readHeld = false
+            context.read()
+        }
+        context.fireChannelWritabilityChanged()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

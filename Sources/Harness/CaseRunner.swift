@@ -74,6 +74,7 @@ public struct CaseRunner: Sendable {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             // Reads of up to 64 KiB, as the reference's reactor does, so `rxOctetStats` compare.
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65536))
+            .channelOption(.writeBufferWaterMark, value: CaseConnectionHandler.writeBufferWaterMark)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations

@@ -73,8 +73,17 @@ struct ShardTests {
         (timeouts.openHandshake, timeouts.closeHandshake, timeouts.serverDrop) = (4.3, 0.7, 1.9)
         timeouts.timerScale = 1.37
         for c in suite.cases {
-            let engine = CaseEngine(definition: c, handshake: HandshakeOptions(), timeouts: timeouts, seed: 1, agent: nil)
-            #expect(c.runtime.deadline(timeouts) == engine.watchdogDeadline, "\(c.id)")
+            // The watchdog waits for every timer of the protocol and of the case, scaled, plus the margin.
+            var expected = timeouts.openHandshake + timeouts.closeHandshake + timeouts.serverDrop + timeouts.watchdogMargin
+            for step in c.steps {
+                switch step {
+                case .pause(let s, _), .closeAfter(let s), .killAfter(let s): expected += s * timeouts.timerScale
+                case .messageLoop(let loop): expected += loop.timeout * timeouts.timerScale
+                default: break
+                }
+            }
+            let driver = CaseDriver(definition: c, timeouts: timeouts, seed: 1)
+            #expect(driver.watchdogDeadline == expected, "\(c.id)")
         }
     }
 }
