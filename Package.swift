@@ -33,6 +33,9 @@ let package = Package(
             name: "CaseModel",
             dependencies: ["WebSocketWire", .product(name: "Yams", package: "Yams")]
         ),
+        // The suite in Cases/ built into the binary, so that wsspec needs no files beside it (see the plugin).
+        .target(name: "BuiltinSuite", dependencies: ["CaseModel"], plugins: ["EmbedSuite"]),
+        .plugin(name: "EmbedSuite", capability: .buildTool()),
         .target(
             name: "Reports",
             dependencies: ["CaseModel", .product(name: "Yams", package: "Yams")]
@@ -60,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "wsspec",
             dependencies: [
-                "WebSocketWire", "CaseModel", "Fuzzer", "Reports", "Testee",
+                "WebSocketWire", "CaseModel", "BuiltinSuite", "Fuzzer", "Reports", "Testee",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
@@ -69,7 +72,7 @@ let package = Package(
             name: "WebSocketWireTests",
             dependencies: ["WebSocketWire", "CZlib", .product(name: "NIOCore", package: "swift-nio")]
         ),
-        .testTarget(name: "CaseModelTests", dependencies: ["CaseModel"]),
+        .testTarget(name: "CaseModelTests", dependencies: ["CaseModel", "BuiltinSuite"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "CaseModel"]),
         .testTarget(name: "FuzzerTests", dependencies: ["Fuzzer", "CaseModel", "Reports", "WebSocketWire"]),
         .testTarget(

@@ -142,7 +142,7 @@ struct RunCommand: AsyncParsableCommand {
 
         let seed = plan.seed ?? UInt64.random(in: 0...UInt64(UInt32.max))
         settings.seed = seed
-        settings.testData = TestDataLibrary(directory: try testDataDirectory())
+        settings.testData = try caseOptions.builtin.testData(folder: testdata)
         let runner = CaseRunner(group: group, settings: settings)
         for server in plan.servers where server.secure {
             do {
@@ -300,17 +300,5 @@ struct RunCommand: AsyncParsableCommand {
         }
         if let outdir { plan.outdir = outdir }
         return plan
-    }
-
-    /// `--testdata`, else the `data` folder beside the built-in cases.
-    func testDataDirectory() throws -> URL {
-        guard let testdata else {
-            return try BuiltinCases.directory(override: caseOptions.builtinCases).appendingPathComponent("data")
-        }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: testdata, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw UsageError("--testdata \(testdata): no such folder")
-        }
-        return URL(fileURLWithPath: testdata)
     }
 }
