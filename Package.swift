@@ -39,6 +39,9 @@ let package = Package(
             name: "CaseModel",
             dependencies: ["WebSocketWire", "Recording", .product(name: "Yams", package: "Yams")]
         ),
+        // The suite in Cases/ built into the binary, so that wsspec needs no files beside it (see the plugin).
+        .target(name: "BuiltinSuite", dependencies: ["CaseModel"], plugins: ["EmbedSuite"]),
+        .plugin(name: "EmbedSuite", capability: .buildTool()),
         // JSON in the reference's dialect (Python 2's json module), with positions for error messages.
         .target(name: "JSONCodec"),
         // The state machines of a case, the case driver and the judge: no sockets, no clock, no reports.
@@ -93,8 +96,8 @@ let package = Package(
         .executableTarget(
             name: "wsspec",
             dependencies: [
-                "WebSocketWire", "CaseModel", "Recording", "Engine", "Harness", "Orchestration", "JSONCodec",
-                "ReportFormat", "Gating", "Rendering", "Testee",
+                "WebSocketWire", "CaseModel", "BuiltinSuite", "Recording", "Engine", "Harness", "Orchestration",
+                "JSONCodec", "ReportFormat", "Gating", "Rendering", "Testee",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
@@ -103,7 +106,7 @@ let package = Package(
             name: "WebSocketWireTests",
             dependencies: ["WebSocketWire", "CZlib", .product(name: "NIOCore", package: "swift-nio")]
         ),
-        .testTarget(name: "CaseModelTests", dependencies: ["CaseModel"]),
+        .testTarget(name: "CaseModelTests", dependencies: ["CaseModel", "BuiltinSuite"]),
         .testTarget(
             name: "ReportsTests",
             dependencies: ["ReportFormat", "Gating", "Rendering", "Recording", "JSONCodec", "CaseModel", "WebSocketWire"]

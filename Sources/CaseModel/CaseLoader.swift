@@ -18,25 +18,36 @@ public enum CaseLoader {
         }
         var files: [URL] = []
         if let walker = fm.enumerator(at: directory, includingPropertiesForKeys: nil) {
-            for case let url as URL in walker where ["yaml", "yml"].contains(url.pathExtension.lowercased()) {
+            for case let url as URL in walker where isCaseFile(url.path) {
                 files.append(url)
             }
         }
         files.sort { $0.path < $1.path }
+        return try load(
+            files: files.map { file in (relativePath(of: file, in: directory), { [UInt8](try Data(contentsOf: file)) }) })
+    }
+
+    /// Whether a file is a case file, by its name: `.yaml` or `.yml`.
+    public static func isCaseFile(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return lower.hasSuffix(".yaml") || lower.hasSuffix(".yml")
+    }
+
+    /// Loads case files given by name (what errors show) and a way to read each, in the order given.
+    public static func load(files: [(name: String, read: () throws -> [UInt8])]) throws -> CaseSuite {
         var problems: [CaseFileError] = []
         var cases: [CaseDefinition] = []
         var groups: [String: CaseGroup] = [:]
-        for file in files {
-            let name = relativePath(of: file, in: directory)
-            let data: Data
+        for (name, read) in files {
+            let bytes: [UInt8]
             do {
-                data = try Data(contentsOf: file)
+                bytes = try read()
             } catch {
                 problems.append(CaseFileError("cannot read file: \(error.localizedDescription)", at: .init(file: name, line: 0, column: 0)))
                 continue
             }
-            guard let text = String(validating: data, as: UTF8.self) else {
-                problems.append(CaseFileError("the file is not UTF-8 text", at: firstInvalidUTF8(in: Array(data), file: name)))
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                problems.append(CaseFileError("the file is not UTF-8 text", at: firstInvalidUTF8(in: bytes, file: name)))
                 continue
             }
             let loaded = parse(yaml: text, file: name)

@@ -49,27 +49,44 @@ public struct TestDataError: Error, Sendable, Equatable, CustomStringConvertible
     public var description: String { message }
 }
 
-/// The test-data folder: files are read once and shared by every case (and every connection) that uses them.
+/// The test-data files (a folder, or the copy built into wsspec): each is read once and shared by every case (and
+/// every connection) that uses it.
 public final class TestDataLibrary: @unchecked Sendable {
+    /// Where the files are: a folder, or `wsspec-builtin:///Cases/data` for the copy built into wsspec. Its path
+    /// tells compressed messages of one library from another's in caches.
     public let directory: URL
+    /// Where the files come from, as messages name it: a folder's path, or `the built-in Cases/data`.
+    public let location: String
+    private let read: @Sendable (String) -> [UInt8]?
     private let lock = NSLock()
     private var cache: [String: TestDataSet] = [:]
 
+    /// The files of a folder.
     public init(directory: URL) {
         self.directory = directory
+        self.location = directory.path
+        self.read = { name in
+            FileManager.default.contents(atPath: directory.appendingPathComponent(name).path).map { [UInt8]($0) }
+        }
     }
 
-    /// The data set `name` of this folder, read as text or binary.
+    /// Files built into the program, as if in `folder` (`Cases/data`); `read` gives them by name (nil: no such file).
+    public init(builtin folder: String, read: @escaping @Sendable (String) -> [UInt8]?) {
+        self.directory = URL(string: "wsspec-builtin:///" + folder) ?? URL(fileURLWithPath: "/" + folder)
+        self.location = "the built-in " + folder
+        self.read = read
+    }
+
+    /// The data set `name`, read as text or binary.
     public func dataSet(_ name: String, text: Bool) throws(TestDataError) -> TestDataSet {
         let key = (text ? "t:" : "b:") + name
         lock.lock()
         defer { lock.unlock() }
         if let cached = cache[key] { return cached }
-        let url = directory.appendingPathComponent(name)
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw TestDataError("test-data file \(name) cannot be read in \(directory.path) (set --testdata DIR)")
+        guard let bytes = read(name) else {
+            throw TestDataError("test-data file \(name) cannot be read in \(location) (set --testdata DIR)")
         }
-        let set = try TestDataSet(name: name, bytes: [UInt8](data), text: text)
+        let set = try TestDataSet(name: name, bytes: bytes, text: text)
         cache[key] = set
         return set
     }

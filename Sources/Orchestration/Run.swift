@@ -96,7 +96,7 @@ public struct Run: Sendable {
                 say("wsspec: no server given; running against the built-in echo server on port \(server.port)")
             }
             settings.seed = plan.seed ?? UInt64.random(in: 0...UInt64(UInt32.max))
-            settings.testData = TestDataLibrary(directory: try testDataDirectory())
+            settings.testData = try testDataLibrary()
             runner = CaseRunner(group: group, settings: settings)
             for server in servers where server.secure {
                 do {
@@ -146,13 +146,13 @@ public struct Run: Sendable {
             interruption: interruption)
     }
 
-    /// `--testdata`, else the `data` folder beside the built-in cases.
-    private func testDataDirectory() throws -> URL {
+    /// `--testdata`, else the built-in suite's test data.
+    private func testDataLibrary() throws -> TestDataLibrary {
         guard let testData = plan.request.testData else { return plan.request.builtinTestData }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: testData, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw RunProblem("--testdata \(testData): no such folder")
         }
-        return URL(fileURLWithPath: testData)
+        return TestDataLibrary(directory: URL(fileURLWithPath: testData))
     }
 }

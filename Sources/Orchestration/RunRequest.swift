@@ -20,14 +20,14 @@ public struct RunRequest: Sendable {
     public var maxMessageSize: UInt64?
     /// `--testdata`: a folder the user named, checked before the first case runs.
     public var testData: String?
-    /// The test-data folder beside the built-in cases, when `testData` is nil.
-    public var builtinTestData: URL
+    /// The built-in suite's test data, used when `testData` is nil.
+    public var builtinTestData: TestDataLibrary
     public var jobs = 1
     /// `--serial` patterns as given; empty takes `CaseScheduler.defaultSerialPatterns`.
     public var serial: [String] = []
     public var shard: Shard?
 
-    public init(builtinTestData: URL) {
+    public init(builtinTestData: TestDataLibrary) {
         self.builtinTestData = builtinTestData
     }
 }

@@ -53,7 +53,7 @@ struct BenchCommand: AsyncParsableCommand {
     private func runCases() async throws {
         let suite: CaseSuite
         do {
-            suite = try CaseSuite.load(directory: try BuiltinCases.directory(override: builtinCases))
+            suite = try BuiltinCases.source(override: builtinCases).suite()
         } catch let error as CaseLoadError {
             throw UsageError("the case files have problems:\n" + error.description)
         }

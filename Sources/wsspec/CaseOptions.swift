@@ -16,11 +16,13 @@ struct CaseOptions: ParsableArguments {
     @Option(name: .customLong("builtin-cases"), help: .hidden)
     var builtinCases: String?
 
+    /// The built-in suite: the one inside the binary, unless `--builtin-cases` or `WSSPEC_CASES` names a folder.
+    var builtin: BuiltinCases { BuiltinCases.source(override: builtinCases) }
+
     func loadSuite() throws -> CaseSuite {
-        let builtin = try BuiltinCases.directory(override: builtinCases)
         var suite: CaseSuite
         do {
-            suite = try CaseSuite.load(directory: builtin)
+            suite = try builtin.suite()
             for dir in caseDirs {
                 suite = try suite.merging(CaseSuite.load(directory: URL(fileURLWithPath: dir)))
             }
@@ -34,26 +36,5 @@ struct CaseOptions: ParsableArguments {
         let include = CaseSelection.patterns(cases)
         let excl = CaseSelection.patterns(exclude)
         return CaseSelection(include: include.isEmpty ? defaultInclude : include, exclude: excl.isEmpty ? defaultExclude : excl)
-    }
-}
-
-/// Finds the case files that ship with wsspec.
-enum BuiltinCases {
-    static func directory(override: String?) throws -> URL {
-        let fm = FileManager.default
-        var candidates: [URL] = []
-        if let override { candidates.append(URL(fileURLWithPath: override)) }
-        if let env = ProcessInfo.processInfo.environment["WSSPEC_CASES"] { candidates.append(URL(fileURLWithPath: env)) }
-        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        candidates.append(exe.appendingPathComponent("../share/wsspec/Cases").standardizedFileURL)
-        // A build from a checkout: the repository's Cases folder.
-        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        candidates.append(source.appendingPathComponent("Cases"))
-        for candidate in candidates where fm.fileExists(atPath: candidate.path) {
-            return candidate
-        }
-        throw UsageError(
-            "cannot find the built-in case files (looked in \(candidates.map(\.path).joined(separator: ", "))); set WSSPEC_CASES")
     }
 }

@@ -19,18 +19,25 @@ struct LintCommand: AsyncParsableCommand {
     var builtinCases: String?
 
     func run() async throws {
-        let builtinURL = try BuiltinCases.directory(override: builtinCases)
-        let targets = directories.isEmpty ? [builtinURL] : directories.map { URL(fileURLWithPath: $0) }
+        let builtin = BuiltinCases.source(override: builtinCases)
         var problems: [CaseFileError] = []
-        var builtin: CaseSuite?
         var count = 0
-        for target in targets {
+        if directories.isEmpty {
             do {
-                let suite = try CaseSuite.load(directory: target)
+                count = try builtin.suite().cases.count
+            } catch let error as CaseLoadError {
+                problems = error.problems
+            }
+        }
+        var builtinSuite: CaseSuite?
+        for directory in directories {
+            do {
+                let suite = try CaseSuite.load(directory: URL(fileURLWithPath: directory))
                 count += suite.cases.count
-                if target.resolvingSymlinksInPath().path != builtinURL.resolvingSymlinksInPath().path {
-                    if builtin == nil { builtin = try? CaseSuite.load(directory: builtinURL) }
-                    if let builtin { _ = try builtin.merging(suite) }
+                // A folder of the built-in suite's own files (a checkout's Cases/) replaces it rather than adds to it.
+                if !Set(suite.cases.map(\.source.file)).isSubset(of: builtin.caseFileNames) {
+                    if builtinSuite == nil { builtinSuite = try? builtin.suite() }
+                    if let builtinSuite { _ = try builtinSuite.merging(suite) }
                 }
             } catch let error as CaseLoadError {
                 problems += error.problems
@@ -40,6 +47,7 @@ struct LintCommand: AsyncParsableCommand {
             let noun = problems.count == 1 ? "problem" : "problems"
             throw UsageError(problems.map(\.description).joined(separator: "\n") + "\n\(problems.count) \(noun) found")
         }
-        print("wsspec lint: \(count) cases in \(targets.map(\.path).joined(separator: ", ")): no problems")
+        let checked = directories.isEmpty ? builtin.name : directories.joined(separator: ", ")
+        print("wsspec lint: \(count) cases in \(checked): no problems")
     }
 }

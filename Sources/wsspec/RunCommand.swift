@@ -148,8 +148,7 @@ struct RunCommand: AsyncParsableCommand {
 
     /// The flags as the run reads them.
     private func request() throws -> RunRequest {
-        var request = RunRequest(
-            builtinTestData: try BuiltinCases.directory(override: caseOptions.builtinCases).appendingPathComponent("data"))
+        var request = RunRequest(builtinTestData: try caseOptions.builtin.testData(folder: nil))
         request.urls = urls
         request.specFile = spec
         request.agents = agent

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BuiltinSuite
 import Foundation
 
 @main
@@ -11,11 +12,18 @@ struct WSSpec: AsyncParsableCommand {
             and close OK or INFORMATIONAL) — or, with --expect, no case regressed; 1 a case failed or could not \
             be run; 2 a usage or configuration error.
             """,
-        version: "0.1.0",
+        version: versionText,
         subcommands: [
             RunCommand.self, ListCommand.self, ReportCommand.self, LintCommand.self, EchoCommand.self, BenchCommand.self,
         ],
         defaultSubcommand: RunCommand.self)
+
+    /// The release this source is; `scripts/release` names its archive after it.
+    static let release = "0.1.0"
+
+    /// What `--version` prints: the release and the commit it was built from (`0.1.0 (git 5926a0b)`, with
+    /// `-dirty` for uncommitted changes), or `0.1.0 (built outside git)`.
+    static let versionText = "\(release) (\(BuiltinSuite.commit.map { "git \($0)" } ?? "built outside git"))"
 
     /// Usage and configuration errors exit with 2 (ArgumentParser's default would be 64).
     static func main() async {
