@@ -187,8 +187,8 @@ def html_page(size: int, code_points: int) -> bytes:
         for s, n, stitle in subs:
             rows.append("         <tr class=\"subgroup\">\n            <td class=\"subgroup\" colspan=\"3\">%d.%d %s</td>\n         </tr>\n" % (g, s, stitle))
             state = rng.choice(states)
-            what = " ".join(rng.choice(WORDS_EN) for _ in range(rng.randrange(20, 70)))
-            expect = " ".join(rng.choice(WORDS_EN) for _ in range(rng.randrange(20, 80)))
+            what = " ".join(rng.choice(WORDS_EN) for _ in range(rng.randrange(25, 50)))
+            expect = " ".join(rng.choice(WORDS_EN) for _ in range(rng.randrange(25, 55)))
             for i in range(1, n + 1):
                 rid = "%d.%d.%d" % (g, s, i)
                 key = rid.replace(".", "_")
@@ -196,7 +196,7 @@ def html_page(size: int, code_points: int) -> bytes:
                     state = rng.choice(states)
                 rows.append("         <tr class=\"run_row\">\n            <td class=\"run\"><a href=\"#about_%s\">Run %s</a></td>\n"
                             "            <td class=\"%s nosel\" colspan=\"2\">%s<br/><span class=\"ms\">%d ms</span></td>\n         </tr>\n"
-                            % (key, rid, state[0], state[1], rng.choice([1, 2, 2, 3]) if rng.random() < 0.6 else rng.randrange(4, 900)))
+                            % (key, rid, state[0], state[1], rng.choice([1, 2, 2, 3]) if rng.random() < 0.5 else rng.randrange(4, 900)))
                 shown = 2 ** rng.randrange(4, 18) if rng.random() < 0.5 else i
                 descs.append("      <a name=\"about_%s\"></a>\n      <h2>Run %s</h2>\n      <a class=\"top\" href=\"#top\">Top</a>\n"
                              "      <p class=\"block what\"><b>What is sent</b><br/><br/>%s %d.</p>\n"
