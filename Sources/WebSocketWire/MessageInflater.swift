@@ -1,4 +1,5 @@
 import CZlib
+import NIOCore
 
 /// Why a compressed message could not be inflated.
 public struct InflateError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -90,40 +91,87 @@ public final class MessageInflater: @unchecked Sendable {
         if let failure { throw failure }
     }
 
+    /// Inflates one piece of the message's payload straight into `out`'s writable space, after its readable bytes
+    /// (no copy through a scratch buffer).
+    public func inflate(_ chunk: UnsafeRawBufferPointer, into out: inout ByteBuffer) throws(InflateError) {
+        guard !streamEnded, chunk.count > 0 else { return }
+        stream.pointee.next_in = UnsafeMutablePointer(mutating: chunk.baseAddress!.assumingMemoryBound(to: Bytef.self))
+        stream.pointee.avail_in = uInt(chunk.count)
+        defer {
+            stream.pointee.next_in = nil
+            stream.pointee.avail_in = 0
+        }
+        while true {
+            var status: Int32 = Z_OK
+            var room = 0
+            let count = out.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.step) { raw in
+                room = raw.count
+                status = step(into: raw)
+                return room - Int(stream.pointee.avail_out)
+            }
+            if try finished(status, produced: count, roomLeft: room - count) { return }
+        }
+    }
+
     /// The message's last frame has arrived: feeds the removed sync-flush trailer.
     public func endMessage(into out: inout [UInt8]) throws(InflateError) {
         try inflate(Self.trailer, into: &out)
     }
 
+    /// The message's last frame has arrived: feeds the removed sync-flush trailer into `out`.
+    public func endMessage(into out: inout ByteBuffer) throws(InflateError) {
+        let failure: InflateError? = Self.trailer.withUnsafeBytes { raw in
+            do throws(InflateError) {
+                try inflate(raw, into: &out)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// How much room each inflate call gets.
+    private static let step = 64 * 1024
+
     private func run(into out: inout [UInt8]) throws(InflateError) {
         while true {
             let room = scratch.count
-            let status: Int32 = scratch.withUnsafeMutableBytes { raw in
-                stream.pointee.next_out = raw.baseAddress!.assumingMemoryBound(to: Bytef.self)
-                stream.pointee.avail_out = uInt(room)
-                return CZlib.inflate(stream, Z_SYNC_FLUSH)
-            }
+            let status: Int32 = scratch.withUnsafeMutableBytes { step(into: $0) }
             let count = room - Int(stream.pointee.avail_out)
-            stream.pointee.next_out = nil
-            produced += count
-            if produced > maxMessageSize {
-                throw InflateError(.tooLarge, "compressed message inflates to more than \(maxMessageSize) octets")
-            }
             if count > 0 { out.append(contentsOf: scratch[0..<count]) }
-            switch status {
-            case Z_OK:
-                if stream.pointee.avail_out != 0 && stream.pointee.avail_in == 0 { return }
-            case Z_BUF_ERROR:
-                return  // no progress possible: all input consumed
-            case Z_STREAM_END:
-                streamEnded = true
-                return
-            case Z_NEED_DICT:
-                throw InflateError(.corrupt, "invalid compressed data: the stream asks for a preset dictionary")
-            default:
-                let detail = stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(status)"
-                throw InflateError(.corrupt, "invalid compressed data: \(detail)")
-            }
+            if try finished(status, produced: count, roomLeft: room - count) { return }
+        }
+    }
+
+    /// One call of zlib's inflate into `buffer`.
+    private func step(into buffer: UnsafeMutableRawBufferPointer) -> Int32 {
+        stream.pointee.next_out = buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
+        stream.pointee.avail_out = uInt(buffer.count)
+        let status = CZlib.inflate(stream, Z_SYNC_FLUSH)
+        stream.pointee.next_out = nil
+        return status
+    }
+
+    /// Counts what a step produced against the limit; whether the input is used up (or the stream ended).
+    private func finished(_ status: Int32, produced count: Int, roomLeft: Int) throws(InflateError) -> Bool {
+        produced += count
+        if produced > maxMessageSize {
+            throw InflateError(.tooLarge, "compressed message inflates to more than \(maxMessageSize) octets")
+        }
+        switch status {
+        case Z_OK:
+            return roomLeft != 0 && stream.pointee.avail_in == 0
+        case Z_BUF_ERROR:
+            return true  // no progress possible: all input consumed
+        case Z_STREAM_END:
+            streamEnded = true
+            return true
+        case Z_NEED_DICT:
+            throw InflateError(.corrupt, "invalid compressed data: the stream asks for a preset dictionary")
+        default:
+            let detail = stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(status)"
+            throw InflateError(.corrupt, "invalid compressed data: \(detail)")
         }
     }
 }

@@ -16,7 +16,7 @@ struct RunPlanTests {
     }
 
     static func request(_ configure: (inout RunRequest) -> Void = { _ in }) -> RunRequest {
-        var request = RunRequest(builtinTestData: URL(fileURLWithPath: "/nonexistent"))
+        var request = RunRequest(builtinTestData: TestDataLibrary(directory: URL(fileURLWithPath: "/nonexistent")))
         configure(&request)
         return request
     }

@@ -11,10 +11,10 @@ import JSONCodec
 import Testee
 import Testing
 
-/// Categories 12 and 13 (permessage-deflate), end to end. `WSSPEC_FULL_COMPRESSION=1` runs all 216 cases in both
-/// tests. By default the comparison with the reference on Python websockets runs every case of 13.x and rows 1–10
-/// of 12.x (176 cases), and wsspec's own echo server, whose compression in a debug build is what takes the time,
-/// rows 1–6 (16 to 8192 units) of every subcategory (72 cases).
+/// Categories 12 and 13 (permessage-deflate), end to end, run by the release-built wsspec (`ReleaseBinary`).
+/// `WSSPEC_FULL_COMPRESSION=1` runs all 216 cases in both tests. By default the comparison with the reference on
+/// Python websockets runs every case of 13.x and rows 1–10 of 12.x (176 cases), and wsspec's own echo server rows
+/// 1–6 (16 to 8192 units) of every subcategory (72 cases).
 enum CompressionSelection {
     static let full = ProcessInfo.processInfo.environment["WSSPEC_FULL_COMPRESSION"] == "1"
 
@@ -36,20 +36,18 @@ enum CompressionSelection {
 @Suite("Compression cases (12.x, 13.x) against real servers", .serialized)
 struct CompressionSuiteTests {
     @Test("wsspec's own echo server, which speaks permessage-deflate, gets OK on the compression cases")
-    func builtinEchoPasses() async throws {
-        var configuration = EchoServerConfiguration()
-        configuration.port = 0
-        let server = try await EchoServer.start(configuration)
-        let records = try await runCases(CompressionSelection.echoPatterns, against: "ws://127.0.0.1:\(server.port)")
-        try await server.stop()
+    func builtinEchoPasses() throws {
+        let server = try ReleaseEchoServer()
+        defer { server.stop() }
+        let reports = try runRelease(CompressionSelection.echoPatterns, against: server.url, agent: "wsspec-echo")
 
-        #expect(records.count == CompressionSelection.echoCount)
-        for record in records {
-            #expect(record.behavior == "OK", "\(record.caseID): \(record.result)")
-            #expect(record.behaviorClose == "OK", "\(record.caseID): \(record.resultClose)")
-            #expect(record.reportCompressionRatio && record.reportTime)
-            guard case .object(let stats) = record.trafficStats else {
-                Issue.record("\(record.caseID): no trafficStats")
+        #expect(reports.count == CompressionSelection.echoCount)
+        for report in reports {
+            #expect(report.entry.behavior == "OK", "\(report.caseID): \(report.result)")
+            #expect(report.entry.behaviorClose == "OK", "\(report.caseID): \(report.resultClose)")
+            #expect(report.json["reportCompressionRatio"] == .bool(true) && report.json["reportTime"] == .bool(true))
+            guard case .object(let stats) = report.json["trafficStats"] else {
+                Issue.record("\(report.caseID): no trafficStats")
                 continue
             }
             #expect(stats.count == 16)
@@ -57,24 +55,22 @@ struct CompressionSuiteTests {
         }
     }
 
-    @Test(
-        "Verdicts against Python websockets 17.4 agree with the reference run on the compression cases",
-        .enabled(if: PythonEchoServer.python != nil, "set WSSPEC_PYTHON to a Python with websockets==17.4 (.ci/run does)"))
-    func agreesWithReferenceOnWebsockets() async throws {
+    @Test("Verdicts against Python websockets 17.4 agree with the reference run on the compression cases")
+    func agreesWithReferenceOnWebsockets() throws {
         let reference = try Reference.verdicts()
         let server = try PythonEchoServer()
         defer { server.stop() }
-        let records = try await runCases(
+        let reports = try runRelease(
             CompressionSelection.referencePatterns, against: "ws://127.0.0.1:\(server.port)", agent: "websockets")
 
-        #expect(records.count == CompressionSelection.referenceCount)
-        let disagreements = try await Reference.disagreements(records, with: reference)
+        #expect(reports.count == CompressionSelection.referenceCount)
+        let disagreements = try Reference.disagreements(reports, with: reference)
         #expect(disagreements.isEmpty, "\(disagreements.count) cases differ:\n\(disagreements.joined(separator: "\n"))")
         // 13.7 makes three offers; websockets takes the first, so the server resets its window with 9 bits.
-        let c137 = try #require(records.first { $0.caseID == "13.7.1" })
-        #expect(c137.httpRequest.contains(
-            "Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; client_max_window_bits; server_no_context_takeover; server_max_window_bits=9, permessage-deflate; client_no_context_takeover; client_max_window_bits; server_no_context_takeover, permessage-deflate; client_no_context_takeover; client_max_window_bits\r\n"))
-        #expect(c137.httpResponse?.contains("server_max_window_bits=9") == true)
+        let c137 = try #require(reports.first { $0.caseID == "13.7.1" })
+        #expect(c137.json["httpRequest"]?.stringValue?.contains(
+            "Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; client_max_window_bits; server_no_context_takeover; server_max_window_bits=9, permessage-deflate; client_no_context_takeover; client_max_window_bits; server_no_context_takeover, permessage-deflate; client_no_context_takeover; client_max_window_bits\r\n") == true)
+        #expect(c137.json["httpResponse"]?.stringValue?.contains("server_max_window_bits=9") == true)
     }
 
     @Test("A server that declines compression makes the cases UNIMPLEMENTED, closed at once")

@@ -15,42 +15,92 @@ import Testing
 let coreCategories = ["1.*", "2.*", "3.*", "4.*", "5.*", "6.*", "7.*", "9.*", "10.*"]
 let coreCaseCount = 301
 
+/// Each server gets the 301 cases of RFC 6455 once over ws:// with --jobs 1, which is judged (all OK for the
+/// built-in echo, the reference's verdicts for Python websockets), and that run is the baseline of the other two:
+/// the same cases over wss://, and categories 1–5 and 7 with --jobs 4. The runs are the release-built `wsspec`'s
+/// (`ReleaseBinary`), as a user makes them, and the echo server is its `wsspec echo`.
 @Suite("The suite against real servers", .serialized)
 struct SuiteAgainstServersTests {
-    @Test("wsspec's own echo server gets OK on every case of RFC 6455 (categories 1–7, 9, 10)")
-    func builtinEchoPassesEverything() async throws {
-        var configuration = EchoServerConfiguration()
-        configuration.port = 0
-        let server = try await EchoServer.start(configuration)
-        let records = try await runCases(coreCategories, against: "ws://127.0.0.1:\(server.port)")
-        try await server.stop()
+    @Test("wsspec's own echo server: OK on every case of RFC 6455; over TLS and with --jobs 4 the same reports")
+    func builtinEcho() throws {
+        let certificate = try TestCertificate()
+        defer { certificate.remove() }
+        let plainServer = try ReleaseEchoServer()
+        defer { plainServer.stop() }
+        let tlsServer = try ReleaseEchoServer(tls: (certificate.certificate, certificate.key))
+        defer { tlsServer.stop() }
+        let agent = "wsspec-echo"
+        let plain = try runRelease(coreCategories, against: plainServer.url, agent: agent)
+        let secure = try runRelease(
+            coreCategories, against: "wss://127.0.0.1:\(tlsServer.port)", agent: agent,
+            options: ["--ca-file", certificate.certificate, "--sni", "localhost"])
+        let parallel = try runRelease(categoriesOneToSeven, against: plainServer.url, agent: agent, options: ["--jobs", "4"])
 
-        #expect(records.count == coreCaseCount)
-        for record in records {
-            let informational = record.caseID == "7.1.6" || record.caseID.hasPrefix("7.13.")
+        #expect(plain.count == coreCaseCount)
+        for report in plain {
+            let informational = report.caseID == "7.1.6" || report.caseID.hasPrefix("7.13.")
             let expected = informational ? "INFORMATIONAL" : "OK"
-            #expect(record.behavior == expected, "\(record.caseID): \(record.result)")
-            #expect(record.behaviorClose == expected, "\(record.caseID): \(record.resultClose)")
-            #expect(record.harnessError == nil)
+            #expect(report.entry.behavior == expected, "\(report.caseID): \(report.result)")
+            #expect(report.entry.behaviorClose == expected, "\(report.caseID): \(report.resultClose)")
+            #expect(report.json["wsspecHarnessError"] == nil)
+        }
+
+        #expect(secure.count == coreCaseCount)
+        #expect(plain.map(\.caseID) == secure.map(\.caseID))
+        for (a, b) in zip(plain, secure) {
+            #expect(a.content == b.content, "\(a.caseID) differs between ws:// and wss://")
+            #expect(b.json["wsspecHarnessError"] == nil, "\(b.caseID): \(b.json["wsspecHarnessError"]?.stringValue ?? "")")
+            #expect(b.json["wsspecTLS"]?["version"]?.stringValue == "TLSv1.3")
+            #expect(b.json["wsspecTLS"]?["cipher"]?.stringValue?.hasPrefix("TLS_") == true)
+            #expect(b.json.objectValue?.count == 40)
+        }
+
+        let baseline = plain.filter { report in categoriesOneToSeven.contains { report.caseID.hasPrefix($0.dropLast()) } }
+        #expect(parallel.count == baseline.count && parallel.count == 101)
+        #expect(baseline.map(\.caseID) == parallel.map(\.caseID))
+        for (a, b) in zip(baseline, parallel) {
+            #expect(a.content == b.content, "\(a.caseID) differs between --jobs 1 and --jobs 4")
         }
     }
 
-    @Test(
-        "Verdicts against Python websockets 17.4 agree with the reference run, case by case",
-        .enabled(if: PythonEchoServer.python != nil, "set WSSPEC_PYTHON to a Python with websockets==17.4 (.ci/run does)"))
-    func agreesWithReferenceOnWebsockets() async throws {
+    @Test("Python websockets 17.4: the reference run's verdicts, case by case; over TLS and with --jobs 4 the same")
+    func websockets() throws {
         let reference = try Reference.verdicts()
-        let server = try PythonEchoServer()
-        defer { server.stop() }
-        let records = try await runCases(coreCategories, against: "ws://127.0.0.1:\(server.port)", agent: "websockets")
+        let certificate = try TestCertificate()
+        defer { certificate.remove() }
+        let plainServer = try PythonEchoServer()
+        defer { plainServer.stop() }
+        let tlsServer = try PythonEchoServer(tls: (certificate.certificate, certificate.key))
+        defer { tlsServer.stop() }
+        let url = "ws://127.0.0.1:\(plainServer.port)"
+        let agent = "websockets"
+        let plain = try runRelease(coreCategories, against: url, agent: agent)
+        let secure = try runRelease(
+            coreCategories, against: "wss://127.0.0.1:\(tlsServer.port)", agent: agent,
+            options: ["--ca-file", certificate.certificate, "--sni", "localhost"])
+        let parallel = try runRelease(categoriesOneToSeven, against: url, agent: agent, options: ["--jobs", "4"])
 
-        #expect(records.count == coreCaseCount)
+        #expect(plain.count == coreCaseCount)
         // A few verdicts depend on whether two writes 25 µs apart reach the server in one read (3.4, 4.1.5,
         // 4.2.5 on a loaded machine): such a case is run again, alone, before it counts as a disagreement.
-        let disagreements = try await Reference.disagreements(records, with: reference) { id in
-            try await runCases([id], against: "ws://127.0.0.1:\(server.port)", agent: "websockets")[0]
+        let disagreements = try Reference.disagreements(plain, with: reference) { id in
+            try runRelease([id], against: url, agent: agent)[0]
         }
         #expect(disagreements.isEmpty, "\(disagreements.count) cases differ:\n\(disagreements.joined(separator: "\n"))")
+
+        #expect(secure.count == coreCaseCount)
+        #expect(secure.allSatisfy { $0.json["wsspecHarnessError"] == nil && $0.json["wsspecTLS"] != nil })
+        let overTLS = try unexplainedDifferences(plain, secure, "TLS") { id, seed in
+            try runRelease([id], against: url, agent: agent, seed: seed)[0]
+        }
+        #expect(overTLS.isEmpty, "\(overTLS.count) cases differ:\n\(overTLS.joined(separator: "\n"))")
+
+        let baseline = plain.filter { report in categoriesOneToSeven.contains { report.caseID.hasPrefix($0.dropLast()) } }
+        #expect(parallel.count == baseline.count && parallel.count == 101)
+        let withJobs = try unexplainedDifferences(baseline, parallel, "--jobs 4") { id, seed in
+            try runRelease([id], against: url, agent: agent, seed: seed)[0]
+        }
+        #expect(withJobs.isEmpty, "\(withJobs.count) cases differ:\n\(withJobs.joined(separator: "\n"))")
     }
 
     @Test("A server that is not there gives harness errors, not server failures")

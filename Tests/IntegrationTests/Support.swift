@@ -59,40 +59,6 @@ enum Reference {
         return try ReferenceIndex.load(directory.appendingPathComponent("index.json"))["websockets"] ?? [:]
     }
 
-    /// The records whose `behavior`, `behaviorClose` or `remoteCloseCode` differ from the reference run, one
-    /// line each. With `rerun`, a differing case is run again, alone, up to three times first (for the few
-    /// verdicts that depend on how the server's reads happen to split what wsspec wrote).
-    static func disagreements(
-        _ records: [CaseRecord], with reference: [String: IndexEntry],
-        rerun: ((String) async throws -> CaseRecord)? = nil
-    ) async throws -> [String] {
-        func agrees(_ record: CaseRecord, _ expected: IndexEntry) -> Bool {
-            (record.behavior, record.behaviorClose) == (expected.behavior, expected.behaviorClose)
-                && record.remoteCloseCode == expected.remoteCloseCode
-        }
-        var lines: [String] = []
-        for var record in records {
-            guard let expected = reference[record.caseID] else {
-                lines.append("\(record.caseID): not in the reference run")
-                continue
-            }
-            var attempts = 1
-            while !agrees(record, expected), attempts < 4, let rerun {
-                record = try await rerun(record.caseID)
-                attempts += 1
-            }
-            if attempts > 1 && agrees(record, expected) {
-                print("note: \(record.caseID) agreed with the reference on attempt \(attempts) (timing-sensitive verdict)")
-            }
-            if !agrees(record, expected) {
-                lines.append(
-                    "\(record.caseID): reference \(expected.behavior)/\(expected.behaviorClose)/\(expected.remoteCloseCode.map(String.init) ?? "None"), wsspec \(record.behavior)/\(record.behaviorClose)/\(record.closing.remoteCloseCode.map(String.init) ?? "None") — \(record.result) / \(record.resultClose)"
-                )
-            }
-        }
-        return lines
-    }
-
     struct MissingReference: Error, CustomStringConvertible {
         var description: String { "the reference run (shared/reference/wstest-websockets) is not on this machine" }
     }
@@ -141,7 +107,11 @@ final class PythonEchoServer: @unchecked Sendable {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
-    struct Unavailable: Error {}
+    struct Unavailable: Error, CustomStringConvertible {
+        var description: String {
+            "WSSPEC_PYTHON is not set: it names a Python with websockets==17.4 (scripts/test makes one in .build-venv)"
+        }
+    }
     struct StartFailed: Error, CustomStringConvertible {
         var output: String
         var description: String { "the Python echo server did not start: \(output)" }

@@ -42,7 +42,9 @@ final class TestCertificate: Sendable {
 
     func remove() { try? FileManager.default.removeItem(at: directory) }
 
-    struct Unavailable: Error {}
+    struct Unavailable: Error, CustomStringConvertible {
+        var description: String { "the openssl command is needed to make a test certificate (scripts/test installs it)" }
+    }
     struct Failed: Error, CustomStringConvertible {
         var description: String { "openssl could not make a test certificate" }
     }
@@ -56,62 +58,9 @@ func secureTarget(port: Int, certificate: TestCertificate, agent: String? = nil)
     return target
 }
 
-@Suite("wss:// (TLS)", .serialized, .enabled(if: TestCertificate.openssl != nil, "needs the openssl CLI to make a certificate"))
+/// The ws:// and wss:// runs of the whole RFC 6455 suite against both servers are in `SuiteAgainstServersTests`.
+@Suite("wss:// (TLS)", .serialized)
 struct TLSTests {
-    @Test("wsspec's echo over TLS: the same reports as over ws://, plus the negotiated TLS version and cipher")
-    func echoOverTLS() async throws {
-        let certificate = try TestCertificate()
-        defer { certificate.remove() }
-        var configuration = EchoServerConfiguration()
-        configuration.port = 0
-        let plainServer = try await EchoServer.start(configuration)
-        configuration.tlsCertificateFile = certificate.certificate
-        configuration.tlsKeyFile = certificate.key
-        let tlsServer = try await EchoServer.start(configuration)
-
-        let plain = try await runCases(coreCategories, against: try ServerTarget(url: "ws://127.0.0.1:\(plainServer.port)"))
-        let secure = try await runCases(coreCategories, against: try secureTarget(port: tlsServer.port, certificate: certificate))
-        try await plainServer.stop()
-        try await tlsServer.stop()
-
-        #expect(secure.count == coreCaseCount)
-        for (a, b) in zip(plain, secure) {
-            var withoutTLS = b
-            withoutTLS.recording.tls = nil
-            withoutTLS.recording.handshakeRequest = a.httpRequest  // the Host header names the other port
-            #expect(content(a) == content(withoutTLS), "\(a.caseID) differs between ws:// and wss://")
-            #expect(b.harnessError == nil, "\(b.caseID): \(b.harnessError?.reason ?? "")")
-            #expect(b.recording.tls?.version == "TLSv1.3")
-            #expect(b.recording.tls?.cipher.hasPrefix("TLS_") == true)
-        }
-        let json = try #require(secure.first?.json())
-        #expect(json.objectValue?.count == 40)
-        #expect(json["wsspecTLS"]?["version"]?.stringValue == "TLSv1.3")
-    }
-
-    @Test(
-        "Python websockets over TLS (an ssl context): the same verdicts as over ws://",
-        .enabled(if: PythonEchoServer.python != nil, "set WSSPEC_PYTHON to a Python with websockets==17.4 (.ci/run does)"))
-    func websocketsOverTLS() async throws {
-        let certificate = try TestCertificate()
-        defer { certificate.remove() }
-        let plainServer = try PythonEchoServer()
-        defer { plainServer.stop() }
-        let tlsServer = try PythonEchoServer(tls: (certificate.certificate, certificate.key))
-        defer { tlsServer.stop() }
-        let plainTarget = try ServerTarget(url: "ws://127.0.0.1:\(plainServer.port)", agent: "websockets")
-        let plain = try await runCases(coreCategories, against: plainTarget)
-        let secure = try await runCases(
-            coreCategories, against: try secureTarget(port: tlsServer.port, certificate: certificate, agent: "websockets"))
-
-        #expect(secure.count == coreCaseCount)
-        #expect(secure.allSatisfy { $0.harnessError == nil && $0.recording.tls != nil })
-        let unexplained = try await unexplainedDifferences(plain, secure, "TLS") { id, seed in
-            try await runCases([id], against: plainTarget, seed: seed)[0]
-        }
-        #expect(unexplained.isEmpty, "\(unexplained.count) cases differ:\n\(unexplained.joined(separator: "\n"))")
-    }
-
     @Test("TLS problems are harness errors that say what is wrong, never the server's failure")
     func tlsFailuresAreHarnessErrors() async throws {
         let certificate = try TestCertificate()

@@ -51,6 +51,12 @@ enum Chromium {
     }
 }
 
+/// `scripts/test` (WSSPEC_REQUIRE_ALL=1) installs Chromium: there, a missing one is a failure, not a skipped test.
+@Test("a Chromium is there for the browser test", .enabled(if: ProcessInfo.processInfo.environment["WSSPEC_REQUIRE_ALL"] == "1"))
+func chromiumIsThere() {
+    #expect(Chromium.path != nil, "no chromium: set WSSPEC_CHROMIUM or install Debian's chromium")
+}
+
 /// Renders a generated report in headless Chromium and checks what a reader would see.
 @Suite("HTML report in a browser", .enabled(if: Chromium.path != nil, "no chromium (set WSSPEC_CHROMIUM or install Debian's chromium)"))
 struct BrowserTests {
