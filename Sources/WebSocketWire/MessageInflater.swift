@@ -80,9 +80,16 @@ public final class MessageInflater: @unchecked Sendable {
     }
 
     public func inflate(_ chunk: [UInt8], into out: inout [UInt8]) throws(InflateError) {
-        let failure: InflateError? = chunk.withUnsafeBytes { raw in
+        try Self.withBytes(chunk) { raw throws(InflateError) in try inflate(raw, into: &out) }
+    }
+
+    /// `body` over `bytes`' storage, keeping the typed error that `withUnsafeBytes` would widen.
+    private static func withBytes(
+        _ bytes: [UInt8], _ body: (UnsafeRawBufferPointer) throws(InflateError) -> Void
+    ) throws(InflateError) {
+        let failure: InflateError? = bytes.withUnsafeBytes { raw in
             do throws(InflateError) {
-                try inflate(raw, into: &out)
+                try body(raw)
                 return nil
             } catch {
                 return error
@@ -120,15 +127,7 @@ public final class MessageInflater: @unchecked Sendable {
 
     /// The message's last frame has arrived: feeds the removed sync-flush trailer into `out`.
     public func endMessage(into out: inout ByteBuffer) throws(InflateError) {
-        let failure: InflateError? = Self.trailer.withUnsafeBytes { raw in
-            do throws(InflateError) {
-                try inflate(raw, into: &out)
-                return nil
-            } catch {
-                return error
-            }
-        }
-        if let failure { throw failure }
+        try Self.withBytes(Self.trailer) { raw throws(InflateError) in try inflate(raw, into: &out) }
     }
 
     /// How much room each inflate call gets.
