@@ -25,7 +25,7 @@ enum ReleaseBinary {
     struct Missing: Error, CustomStringConvertible {
         var path: String
         var description: String {
-            "no release wsspec at \(path): run scripts/test, or `swift build -c release --scratch-path .build-release`, or set WSSPEC_BINARY"
+            "no release wsspec at \(path): run scripts/test, or scripts/release, or set WSSPEC_BINARY"
         }
     }
 }
