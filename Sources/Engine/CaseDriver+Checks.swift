@@ -57,7 +57,7 @@ extension CaseDriver {
                 let key = CompressionCache.Key(
                     directory: loop!.directory, data: step.data, text: step.text, from: from, size: step.size,
                     windowBits: session.deflater.windowBits)
-                payload = cache.value(key) { session.deflater.compress(message) }
+                payload = cache.value(key, caseID: definition.id.description) { session.deflater.compress(message) }
             } else {
                 payload = session.deflater.compress(message)
             }

@@ -1,9 +1,15 @@
+import CaseModel
 import Foundation
 
 /// Compressed messages kept for reuse across cases. Without context takeover a message's compressed form depends
 /// only on its octets and the window size, and the compression cases send the same slices of the same file again and
-/// again (13.1–13.7 differ only in the offer; rows 10 and 15–18 only in the fragment size), so each is compressed
-/// once per run. Bounded: once `budget` octets are kept, new entries are no longer added.
+/// again: 13.1–13.7 cut what 12.1 cuts, and rows 10 and 15–18 of a subcategory differ only in the fragment size.
+///
+/// What is kept is planned. Given the run's cases in order, a message is kept only while a later case will cut the
+/// same messages (same file, kind and size), and dropped once the last such case has started; so the bitmap's
+/// 128 KiB messages live from row 10 to row 18 of 12.2, while the JSON file's, cheap to keep (they compress 20:1)
+/// and cut by eight subcategories, live until 13.7. Within `budget` octets, first come first kept. Without a plan
+/// (`init(budget:)`), everything is kept until the budget is full.
 public final class CompressionCache: @unchecked Sendable {
     struct Key: Hashable {
         var directory: String
@@ -12,23 +18,79 @@ public final class CompressionCache: @unchecked Sendable {
         var from: Int
         var size: Int
         var windowBits: Int
+
+        var group: Group { Group(directory: directory, data: data, text: text, size: size, windowBits: windowBits) }
     }
 
-    /// The budget a run uses by default.
-    public static let defaultBudget = 384 << 20
+    /// The messages of one message loop, whichever case cuts them.
+    struct Group: Hashable {
+        var directory: String
+        var data: String
+        var text: Bool
+        var size: Int
+        var windowBits: Int
+
+        var messages: Messages { Messages(data: data, text: text, size: size) }
+    }
+
+    /// What a case's plan says about its loop: file, kind and size (the window is known only once negotiated).
+    struct Messages: Hashable {
+        var data: String
+        var text: Bool
+        var size: Int
+    }
+
+    /// The budget a run uses by default: the JSON file's messages of every size (about 13 MB, the ones 13.x
+    /// reuses seven times over) and, beside them, part of one subcategory's largest messages.
+    public static let defaultBudget = 64 << 20
 
     let budget: Int
+    /// Where each case that cuts compressed messages comes in the run, and the last place each kind is cut; nil
+    /// without a plan.
+    private let position: [String: Int]?
+    private let lastUse: [Messages: Int]
     private let lock = NSLock()
-    private var entries: [Key: [UInt8]] = [:]
+    private var groups: [Group: [Int: [UInt8]]] = [:]
+    private var groupOctets: [Group: Int] = [:]
     private var stored = 0
+    private var sweptBefore = 0
     private(set) var hits = 0
     private(set) var misses = 0
 
-    public init(budget: Int = CompressionCache.defaultBudget) { self.budget = budget }
+    /// Keeps every compressed message until `budget` octets are kept.
+    public init(budget: Int = CompressionCache.defaultBudget) {
+        self.budget = budget
+        position = nil
+        lastUse = [:]
+    }
 
-    func value(_ key: Key, compute: () -> [UInt8]) -> [UInt8] {
+    /// Keeps a compressed message only while a later case of `cases` (the run's, in the order they run) cuts the
+    /// same messages, within `budget` octets.
+    public init(budget: Int = CompressionCache.defaultBudget, planning cases: [CaseDefinition]) {
+        self.budget = budget
+        var position: [String: Int] = [:]
+        var lastUse: [Messages: Int] = [:]
+        for (index, definition) in cases.enumerated() {
+            for case .messageLoop(let step) in definition.steps where step.compressed {
+                position[definition.id.description] = index
+                lastUse[Messages(data: step.data, text: step.text, size: step.size)] = index
+            }
+        }
+        self.position = position
+        self.lastUse = lastUse
+    }
+
+    /// Octets kept now.
+    var storedOctets: Int { lock.withLock { stored } }
+
+    /// The compressed form of `key`'s message, cut by case `caseID`: kept, or made by `compute` (and kept if the
+    /// plan and the budget say so).
+    func value(_ key: Key, caseID: String, compute: () -> [UInt8]) -> [UInt8] {
+        let group = key.group
         lock.lock()
-        if let found = entries[key] {
+        let place = position?[caseID]
+        if let place, place > sweptBefore { sweep(before: place) }
+        if let found = groups[group]?[key.from] {
             hits += 1
             lock.unlock()
             return found
@@ -37,14 +99,35 @@ public final class CompressionCache: @unchecked Sendable {
         lock.unlock()
         let value = compute()
         lock.lock()
-        if stored + value.count <= budget {
+        defer { lock.unlock() }
+        let wanted: Bool
+        if position != nil {
+            // Kept only for a case still to come; a case that is not in the plan keeps nothing.
+            wanted = place.map { (lastUse[group.messages] ?? -1) > $0 } ?? false
+        } else {
+            wanted = true
+        }
+        if wanted, stored + value.count <= budget {
             // An exact-size copy: the deflater's output array has room for the whole uncompressed message, and
             // keeping that capacity made the cache hold several times its budget.
             let compact = value.withUnsafeBufferPointer { Array($0) }
-            entries[key] = compact
-            stored += compact.capacity
+            if groups[group]?.updateValue(compact, forKey: key.from) == nil {
+                if groups[group] == nil { groups[group] = [key.from: compact] }
+                groupOctets[group, default: 0] += compact.capacity
+                stored += compact.capacity
+            }
         }
-        lock.unlock()
         return value
+    }
+
+    /// Drops the messages no case from `place` on cuts. With several servers the places start again from 0: what
+    /// is kept then stays until a case beyond the furthest place so far has started.
+    private func sweep(before place: Int) {
+        sweptBefore = place
+        for (group, octets) in groupOctets where (lastUse[group.messages] ?? -1) < place {
+            groups[group] = nil
+            groupOctets[group] = nil
+            stored -= octets
+        }
     }
 }

@@ -63,6 +63,9 @@ public struct Run: Sendable {
         } catch {
             throw RunProblem("cannot use the output folder: \(error)")
         }
+        // Compressed messages are kept only while a later selected case sends them again.
+        settings.compressionCache = CompressionCache(
+            budget: plan.request.compressionCache ?? CompressionCache.defaultBudget, planning: selected)
         self.selected = selected
         self.settings = settings
     }

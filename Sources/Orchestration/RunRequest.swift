@@ -18,6 +18,8 @@ public struct RunRequest: Sendable {
     public var connection = ConnectionOverrides()
     /// `--max-message-size`, over the spec's `maxMessagePayloadSize` option; nil for neither, which is 64 MiB.
     public var maxMessageSize: UInt64?
+    /// `--compression-cache`: octets of compressed messages kept for later cases (nil: `CompressionCache.defaultBudget`).
+    public var compressionCache: Int?
     /// `--testdata`: a folder the user named, checked before the first case runs.
     public var testData: String?
     /// The built-in suite's test data, used when `testData` is nil.

@@ -53,6 +53,13 @@ struct RunCommand: AsyncParsableCommand {
             valueName: "SIZE"))
     var maxMessageSize: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Memory for compressed messages that later compression cases send again (12.x, 13.x; suffixes K, M, G). 0 compresses every message anew. Default: 64M.",
+            valueName: "SIZE"))
+    var compressionCache: String?
+
     @Flag(name: .customLong("no-html"), help: "Do not write the HTML report (index.html and a page per case).")
     var noHTML = false
 
@@ -83,18 +90,21 @@ struct RunCommand: AsyncParsableCommand {
             do { _ = try Shard(shard) } catch let problem as Shard.Problem { throw ValidationError("--shard: \(problem)") }
         }
         if let maxMessageSize { _ = try Self.octets(maxMessageSize) }
+        if let compressionCache { _ = try Self.octets(compressionCache, option: "--compression-cache", zero: true) }
     }
 
-    /// `SIZE` of `--max-message-size`: a whole number of octets, optionally with K, M or G (powers of 2^10).
-    static func octets(_ text: String) throws -> UInt64 {
+    /// `SIZE` of `--max-message-size` (or of `option`): a whole number of octets, optionally with K, M or G (powers
+    /// of 2^10); positive unless `zero` allows 0.
+    static func octets(_ text: String, option: String = "--max-message-size", zero: Bool = false) throws -> UInt64 {
         var digits = Substring(text.trimmingCharacters(in: .whitespaces))
         var scale: UInt64 = 1
         if let last = digits.last, let shift = ["K": 10, "M": 20, "G": 30][last.uppercased()] {
             scale = 1 << UInt64(shift)
             digits = digits.dropLast()
         }
-        guard let n = UInt64(digits), n > 0, n <= UInt64.max / scale else {
-            throw ValidationError("--max-message-size: '\(text)' is not a size (a positive whole number of octets, or with K, M or G)")
+        guard let n = UInt64(digits), n > 0 || zero, n <= UInt64.max / scale else {
+            let kind = zero ? "a whole number" : "a positive whole number"
+            throw ValidationError("\(option): '\(text)' is not a size (\(kind) of octets, or with K, M or G)")
         }
         return n * scale
     }
@@ -157,7 +167,10 @@ struct RunCommand: AsyncParsableCommand {
         request.include = CaseSelection.patterns(caseOptions.cases)
         request.exclude = CaseSelection.patterns(caseOptions.exclude)
         request.connection = connection.overrides
-        request.maxMessageSize = try maxMessageSize.map(Self.octets)
+        request.maxMessageSize = try maxMessageSize.map { try Self.octets($0) }
+        request.compressionCache = try compressionCache.map {
+            Int(clamping: try Self.octets($0, option: "--compression-cache", zero: true))
+        }
         request.testData = testdata
         request.jobs = jobs
         request.serial = serial
