@@ -156,6 +156,7 @@ struct RunCommand: AsyncParsableCommand {
         request.seed = seed
         request.include = CaseSelection.patterns(caseOptions.cases)
         request.exclude = CaseSelection.patterns(caseOptions.exclude)
+        request.suites = caseOptions.suites
         request.connection = connection.overrides
         request.maxMessageSize = try maxMessageSize.map(Self.octets)
         request.testData = testdata
