@@ -30,7 +30,7 @@ enum HandshakeJudge {
         } else {
             let sorted = broken.sorted { RequirementLevel.allCases.firstIndex(of: $0.0.level)! < RequirementLevel.allCases.firstIndex(of: $1.0.level)! }
             result = "\(answer) " + sorted.map { check, seen in
-                let clause = check.rfc ?? definition.rfc.map { "RFC \($0)" }
+                let clause = (check.rfc ?? definition.rfc).map { "RFC \($0)" }
                 return "\(check.level.rawValue.uppercased())\(clause.map { " (\($0))" } ?? "") \(check.written): \(seen)."
             }.joined(separator: " ")
         }
