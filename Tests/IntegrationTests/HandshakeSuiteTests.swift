@@ -153,6 +153,39 @@ struct HandshakeSuiteTests {
         #expect(records["21.2.4"]?.result.contains("§7.1.1.1") == true)
     }
 
+    @Test("closed: wsspec waits for the server to close after refusing; one that keeps the connection is caught")
+    func closedAfterRefusal() async throws {
+        let yaml = """
+            category: { id: "20", title: Opening handshake, suite: handshake }
+            cases:
+              - id: "20.9.1"
+                description: A POST.
+                expectation: Refused, and the server closes the connection.
+                rfc: "6455 §4.2.1"
+                request: { method: POST }
+                response:
+                  - must: { status: [4xx] }
+                  - should: { closed: true }
+            """
+        let definition = try #require(try CaseLoader.load(yaml: yaml, file: "closed.yaml").cases.first)
+        var configuration = EchoServerConfiguration()
+        configuration.port = 0
+        let echo = try await EchoServer.start(configuration)
+        let keeper = try HostileServer(.http404)
+        defer { keeper.stop() }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let runner = CaseRunner(group: group, settings: RunSettings(seed: 15))
+        let closedByServer = await runner.run(definition, ordinal: 1, server: try ServerTarget(url: "ws://127.0.0.1:\(echo.port)"))
+        let kept = await runner.run(definition, ordinal: 1, server: try ServerTarget(url: keeper.url))
+        try await echo.stop()
+        try await group.shutdownGracefully()
+        #expect(closedByServer.behavior == "OK", "\(closedByServer.result)")
+        #expect(closedByServer.resultClose == "The server closed the connection after its answer")
+        #expect(kept.behavior == "NON-STRICT", "\(kept.result)")
+        #expect(kept.result.contains("SHOULD (RFC 6455 §4.2.1) closed: true: the server kept the connection open"))
+        #expect(kept.closing.wasServerConnectionDropTimeout)
+    }
+
     @Test("a server that never answers: FAILED with 'no answer', within the opening-handshake timeout")
     func silentServer() async throws {
         let server = try HostileServer(.silent)
