@@ -149,6 +149,9 @@ struct HandshakeCaseTests {
         } catch let problem as CaseSelection.Problem {
             #expect(problem.description.contains("--suite handshake"))
         }
+        // An exclude that names only the other suite's cases is not an error (a spec file's exclude-cases).
+        #expect(try CaseSelection(exclude: ["12.*"], suites: ["handshake"]).select(from: suite).count == handshake.count)
+        #expect(throws: CaseSelection.Problem.self) { try CaseSelection(exclude: ["77.*"], suites: ["handshake"]).select(from: suite) }
         do {
             _ = try CaseSelection(suites: ["handshakes"]).select(from: suite)
             Issue.record("an unknown suite must be refused")
