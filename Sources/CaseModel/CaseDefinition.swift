@@ -9,13 +9,23 @@ public struct CaseGroup: Sendable, Equatable {
     public var runsAlone: Bool
     /// A category's reports show each case's duration (`reports-time`; the reference's `reportTime`).
     public var reportsTime: Bool
+    /// The suite a category belongs to (`suite: handshake`); nil is the reference's suite, the one `run` selects
+    /// by default.
+    public var suite: String?
 
-    public init(id: String, title: String, runsAlone: Bool = false, reportsTime: Bool = false) {
+    public init(id: String, title: String, runsAlone: Bool = false, reportsTime: Bool = false, suite: String? = nil) {
         self.id = id
         self.title = title
         self.runsAlone = runsAlone
         self.reportsTime = reportsTime
+        self.suite = suite
     }
+
+    /// The name of the reference's suite, which categories without `suite` belong to.
+    public static let referenceSuite = "reference"
+
+    /// The suite's name, `reference` when the category does not name one.
+    public var suiteName: String { suite ?? Self.referenceSuite }
 }
 
 /// Where something was written in a case file.
@@ -215,6 +225,9 @@ public struct CaseDefinition: Sendable, Equatable {
     public var source: SourceLocation
     /// permessage-deflate offers sent in the opening handshake, in order; empty sends no extension header.
     public var deflateOffers: [DeflateOffer] = []
+    /// A handshake case (`request`, `response`): wsspec writes this request instead of its own and judges the
+    /// answer by these checks.
+    public var handshake: HandshakeCase?
 
     public init(
         id: CaseID, description: String, expectation: String, rfc: String? = nil, category: CaseGroup,
@@ -250,6 +263,6 @@ public struct CaseDefinition: Sendable, Equatable {
             && lhs.expected.map(\.outcome) == rhs.expected.map(\.outcome)
             && lhs.expected.map(\.events) == rhs.expected.map(\.events) && lhs.close == rhs.close
             && lhs.autoClose == rhs.autoClose && lhs.verdict == rhs.verdict && lhs.echo == rhs.echo
-            && lhs.deflateOffers == rhs.deflateOffers
+            && lhs.deflateOffers == rhs.deflateOffers && lhs.handshake == rhs.handshake
     }
 }

@@ -259,7 +259,7 @@ struct NodeReader {
     /// A subcategory's header: `{ id, title }`.
     func group(_ node: Node) throws -> CaseGroup {
         if let mapping = node.mapping {
-            for (key, _) in mapping where ["runs-alone", "reports-time"].contains(key.scalar?.string ?? "") {
+            for (key, _) in mapping where ["runs-alone", "reports-time", "suite"].contains(key.scalar?.string ?? "") {
                 throw error("'\(key.scalar!.string)' belongs to the category, not to a subcategory", at: key)
             }
         }
@@ -269,10 +269,21 @@ struct NodeReader {
 
     /// The category's header: `{ id, title }` and what its cases need at run time (`runs-alone`, `reports-time`).
     func category(_ node: Node) throws -> CaseGroup {
-        let m = try mapping(node, allowed: ["id", "title", "runs-alone", "reports-time"], required: ["id", "title"])
+        let m = try mapping(
+            node, allowed: ["id", "title", "runs-alone", "reports-time", "suite"], required: ["id", "title"])
+        var suite: String?
+        if let n = m["suite"] {
+            let name = try string(n)
+            guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
+                throw error("a suite's name is letters, digits and '-', got '\(name)'", at: n)
+            }
+            guard name != "all" else { throw error("'all' names every suite; a category cannot be in a suite called so", at: n) }
+            suite = name == CaseGroup.referenceSuite ? nil : name
+        }
         return CaseGroup(
             id: try groupID(m["id"]!), title: try string(m["title"]!),
-            runsAlone: try m["runs-alone"].map(bool) ?? false, reportsTime: try m["reports-time"].map(bool) ?? false)
+            runsAlone: try m["runs-alone"].map(bool) ?? false, reportsTime: try m["reports-time"].map(bool) ?? false,
+            suite: suite)
     }
 
     private func groupID(_ node: Node) throws -> String {

@@ -10,13 +10,13 @@ struct CaseParser {
 
     static let caseKeys: Set<String> = [
         "id", "description", "expectation", "rfc", "table", "steps", "expect", "close", "auto-close", "verdict", "echo",
-        "deflate",
+        "deflate", "request", "response",
     ]
 
     func parse(_ node: Node) throws -> [CaseDefinition] {
         let m = try reader.mapping(
-            node, allowed: Self.caseKeys, required: ["id", "description", "expectation", "steps", "close"],
-            what: "a case")
+            node, allowed: Self.caseKeys, required: ["id", "description", "expectation"], what: "a case")
+        try requireKeys(of: m, in: node)
         guard let tableNode = m["table"] else {
             return [try definition(node)]
         }
@@ -132,15 +132,30 @@ struct CaseParser {
             }
             return nil
         }
-        let stepNodes = try reader.sequence(m["steps"]!)
+        try requireKeys(of: m, in: node)
+        let isHandshakeCase = m["request"] != nil
+        let stepNodes = try m["steps"].map { try reader.sequence($0) } ?? []
         let parsedSteps = stepNodes.map { node in collect { try step(node) } }
         let steps = parsedSteps.compactMap { $0 }
-        if steps.count == parsedSteps.count { _ = collect { try checkStreamingSteps(steps, in: m["steps"]!) } }
+        if let stepsNode = m["steps"], steps.count == parsedSteps.count {
+            _ = collect { try checkStreamingSteps(steps, in: stepsNode) }
+        }
         // A case judges by its expected events, by echoes (`echo`), or itself (a `message-loop` step).
         let hasLoop = steps.contains { if case .messageLoop = $0 { return true } else { return false } }
         var echo: EchoCheck?
         var expected: [(outcome: Behavior, events: [ExpectedEvent])]? = []
+        var handshake: HandshakeCase?
+        if isHandshakeCase {
+            handshake = collect { try handshakeCase(request: m["request"]!, response: m["response"]!) }
+            expected = [(.ok, handshake?.expectedEvents ?? [])]
+            let waits = steps.contains { if case .closeAfter = $0 { return true } else if case .killAfter = $0 { return true } else { return false } }
+            if handshake?.expectedEvents != nil && !waits {
+                problems.append(reader.error("an 'events' check needs a close-after step: how long wsspec waits for the events", at: m["response"]!))
+            }
+        }
         switch (m["expect"], m["echo"]) {
+        case _ where isHandshakeCase:
+            break
         case (let e?, nil): expected = collect { try expectations(e) }
         case (nil, let e?): echo = collect { try echoCheck(e) }
         case (_?, let e?): problems.append(reader.error("a case has either 'expect' or 'echo', not both", at: e))
@@ -151,7 +166,10 @@ struct CaseParser {
         }
         var offers: [DeflateOffer]? = []
         if let deflateNode = m["deflate"] { offers = collect { try reader.sequence(deflateNode).map(deflateOffer) } }
-        let close = collect { try closeExpectation(m["close"]!) }
+        // A handshake case closes normally once its events (if any) are in.
+        let close = isHandshakeCase
+            ? CloseExpectation(closedByClient: true, codes: [.normalClosure], requireClean: false)
+            : collect { try closeExpectation(m["close"]!) }
         var verdict: VerdictRules? = VerdictRules()
         if let v = m["verdict"] { verdict = collect { try verdictRules(v) } }
         guard problems.isEmpty, let expected, let close, let verdict, let offers else { throw CaseLoadError(problems) }
@@ -170,6 +188,7 @@ struct CaseParser {
             echo: echo,
             source: reader.location(node))
         definition.deflateOffers = offers
+        definition.handshake = handshake
         return definition
     }
 
@@ -344,20 +363,22 @@ struct CaseParser {
     func expectations(_ node: Node) throws -> [(outcome: Behavior, events: [ExpectedEvent])] {
         let m = try reader.mapping(node, allowed: ["OK", "NON-STRICT"], what: "expect")
         guard m.count > 0 else { throw reader.error("expect needs at least the OK outcome", at: node) }
-        return try m.keys.map { outcome in
-            let events = try reader.sequence(m[outcome]!).map { eventNode -> ExpectedEvent in
-                let e = try reader.mapping(eventNode, allowed: ["text", "binary", "pong", "timeout"], what: "an event")
-                guard e.count == 1, let kind = e.keys.first, let v = e[kind] else {
-                    throw reader.error("an event has one key: text, binary, pong or timeout", at: eventNode)
-                }
-                switch kind {
-                case "text": return .message(try reader.payload(v), binary: false)
-                case "binary": return .message(try reader.payload(v), binary: true)
-                case "pong": return .pong(try reader.payload(v))
-                default: return .timeout(try reader.string(v))
-                }
+        return try m.keys.map { outcome in (Behavior(rawValue: outcome)!, try expectedEvents(m[outcome]!)) }
+    }
+
+    /// A list of events: `[ pong: "x", text: "y" ]`.
+    func expectedEvents(_ node: Node) throws -> [ExpectedEvent] {
+        try reader.sequence(node).map { eventNode -> ExpectedEvent in
+            let e = try reader.mapping(eventNode, allowed: ["text", "binary", "pong", "timeout"], what: "an event")
+            guard e.count == 1, let kind = e.keys.first, let v = e[kind] else {
+                throw reader.error("an event has one key: text, binary, pong or timeout", at: eventNode)
             }
-            return (Behavior(rawValue: outcome)!, events)
+            switch kind {
+            case "text": return .message(try reader.payload(v), binary: false)
+            case "binary": return .message(try reader.payload(v), binary: true)
+            case "pong": return .pong(try reader.payload(v))
+            default: return .timeout(try reader.string(v))
+            }
         }
     }
 

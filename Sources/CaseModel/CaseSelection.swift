@@ -3,10 +3,24 @@
 public struct CaseSelection: Sendable, Equatable {
     public var include: [String]
     public var exclude: [String]
+    /// The suites the patterns choose from (`--suite`): `reference` (the default: the reference's 517 cases, so
+    /// baselines and spec files keep their meaning), a suite's name (`handshake`) or `all`.
+    public var suites: [String]
 
-    public init(include: [String] = ["*"], exclude: [String] = []) {
+    public init(include: [String] = ["*"], exclude: [String] = [], suites: [String] = [CaseGroup.referenceSuite]) {
         self.include = include
         self.exclude = exclude
+        self.suites = suites
+    }
+
+    /// Whether a case is in one of the chosen suites.
+    public func inSuites(_ definition: CaseDefinition) -> Bool {
+        suites.contains("all") || suites.contains(definition.category.suiteName)
+    }
+
+    /// The suites' names a problem can name: every suite in `suite`, `all` and `reference`.
+    public static func suiteNames(in suite: CaseSuite) -> [String] {
+        Array(Set(suite.cases.map(\.category.suiteName) + [CaseGroup.referenceSuite])).sorted() + ["all"]
     }
 
     /// Splits comma-separated lists as given on the command line (`--cases '1.*,2.*'`).
@@ -21,22 +35,43 @@ public struct CaseSelection: Sendable, Equatable {
 
     /// The selected cases in numeric order. A pattern that selects nothing is an error that names it.
     public func select(from suite: CaseSuite) throws -> [CaseDefinition] {
-        let ids = suite.cases.map { $0.id.description }
+        let known = Set(Self.suiteNames(in: suite))
+        if let unknown = suites.first(where: { !known.contains($0) }) {
+            throw Problem(description: "there is no suite '\(unknown)' (suites: \(known.sorted().joined(separator: ", ")))")
+        }
+        let candidates = suite.cases.filter(inSuites)
+        let ids = candidates.map { $0.id.description }
         var problems: [String] = []
-        func matches(_ pattern: String) -> Set<String> {
+        func matches(_ pattern: String, excluding: Bool = false) -> Set<String> {
             let hits = Set(ids.filter { Self.matches(pattern: pattern, id: $0) })
+            // An exclude that only names another suite's cases (a spec file's `exclude-cases: ["12.*"]` with
+            // `--suite handshake`) has nothing to leave out here, which is not a mistake.
+            if hits.isEmpty && excluding && suite.cases.contains(where: { Self.matches(pattern: pattern, id: $0.id.description) }) {
+                return hits
+            }
             if hits.isEmpty {
-                problems.append(
-                    pattern.contains("*")
-                        ? "the pattern '\(pattern)' selects no case" : "there is no case '\(pattern)' (see `wsspec list`)")
+                // A pattern that selects cases of a suite not chosen says which option would.
+                let elsewhere = Set(suite.cases.filter { Self.matches(pattern: pattern, id: $0.id.description) }
+                    .map(\.category.suiteName)).sorted()
+                let option = "--suite \(elsewhere.joined(separator: ","))"
+                if pattern.contains("*") {
+                    problems.append(
+                        "the pattern '\(pattern)' selects no case"
+                            + (elsewhere.isEmpty ? "" : " of the suites chosen; it selects cases with \(option) or --suite all"))
+                } else {
+                    problems.append(
+                        elsewhere.isEmpty
+                            ? "there is no case '\(pattern)' (see `wsspec list`)"
+                            : "the case '\(pattern)' is not in the suites chosen; select it with \(option) or --suite all")
+                }
             }
             return hits
         }
         var chosen = Set<String>()
         for p in include { chosen.formUnion(matches(p)) }
-        for p in exclude { chosen.subtract(matches(p)) }
+        for p in exclude { chosen.subtract(matches(p, excluding: true)) }
         if !problems.isEmpty { throw Problem(description: problems.joined(separator: "; ")) }
-        return suite.cases.filter { chosen.contains($0.id.description) }
+        return candidates.filter { chosen.contains($0.id.description) }
     }
 
     /// The reference's matching of one pattern against one ID.

@@ -180,7 +180,7 @@ extension CaseDriver {
     }
 
     /// The reference's auto-close: once the events equal every expected list, the client closes.
-    private mutating func finishWhenDone() {
+    mutating func finishWhenDone() {
         guard definition.echo == nil else { return }
         for outcome in definition.expected where !Judge.matches(recording.received, outcome.events) { return }
         if definition.close.closedByClient && definition.autoClose {

@@ -72,6 +72,14 @@ public struct CaseDriver: Sendable {
         self.parser = FrameParser(role: role.parserRole)
         var generator = SeededRandom.derived(from: seed, label: definition.id.description)
         switch role {
+        case .client where definition.handshake != nil:
+            let raw = definition.handshake!.request
+            let key = HandshakeRequest.randomKey(using: &generator)
+            let host = options.host.contains(":") && !options.host.hasPrefix("[") ? "[\(options.host)]" : options.host
+            let hostValue = options.headers.first { $0.name.lowercased() == "host" }?.value ?? "\(host):\(options.port)"
+            handshake = OpeningHandshake(
+                raw: raw.encoded(host: hostValue, key: key, resource: options.resource),
+                shown: raw.shownLength(host: hostValue, key: key, resource: options.resource))
         case .client:
             let request = HandshakeRequest(
                 resource: options.resource, host: options.host, port: options.port,
@@ -110,7 +118,7 @@ public struct CaseDriver: Sendable {
         recording.started = wallClock
         actions.append(.schedule(.openHandshake, seconds: timeouts.openHandshake))
         actions.append(.schedule(.watchdog, seconds: watchdogDeadline))
-        if role == .client { sendData(ByteBuffer(string: handshake.requestText), sync: false, chop: nil) }
+        if role == .client { sendData(ByteBuffer(bytes: handshake.requestOctets), sync: false, chop: nil) }
     }
 
     public mutating func received(_ buffer: ByteBuffer, at now: UInt64) {
@@ -217,6 +225,14 @@ public struct CaseDriver: Sendable {
             if let reply { sendData(ByteBuffer(string: reply), sync: false, chop: nil) }
             recording.closing.wasNotCleanReason = reason
             dropConnection(flushFirst: reply != nil)
+        case .refused:
+            // A handshake case: the answer is recorded; wsspec waits for the server to close when a check asks.
+            actions.append(.cancel(.openHandshake))
+            if definition.handshake?.waitsForServerClose == true {
+                actions.append(.schedule(.serverDrop, seconds: timeouts.serverDrop))
+            } else {
+                dropConnection(flushFirst: false)
+            }
         case .opened(let rest, let negotiated, let reply):
             if let reply { sendData(ByteBuffer(string: reply), sync: false, chop: nil) }
             if let negotiated {
@@ -230,6 +246,8 @@ public struct CaseDriver: Sendable {
             if !rest.isEmpty { parser.append(ByteBuffer(bytes: rest)) }
             runScript()
             processFrames()
+            // A handshake case without events to wait for closes as soon as its steps are written.
+            if definition.handshake != nil { finishWhenDone() }
         }
     }
 

@@ -11,6 +11,7 @@ public enum Judge {
     }
 
     public static func judgement(_ definition: CaseDefinition, _ recording: CaseRecording) -> Judgement {
+        if let handshake = definition.handshake { return HandshakeJudge.judgement(definition, handshake, recording) }
         var verdict = Judgement(
             behavior: .failed, behaviorClose: .failed, result: "Actual events differ from any expected.",
             resultClose: "TCP connection was dropped without close handshake")

@@ -13,6 +13,8 @@ struct OpeningHandshake {
         case failed(reason: String, reply: String?)
         /// The connection is open: `rest` arrived after the header block; `reply` (server role) is written first.
         case opened(rest: ArraySlice<UInt8>, deflate: DeflateParameters?, reply: String?)
+        /// A handshake case's request was answered with a status other than 101 (judged later, not here).
+        case refused
     }
 
     /// Longest header block accepted, complete or not.
@@ -27,6 +29,8 @@ struct OpeningHandshake {
     private(set) var peerSoftware: String?
 
     let request: HandshakeRequest?
+    /// A handshake case's request, written as it is; its answer is recorded, not validated.
+    let rawRequest: [UInt8]?
     private let deflateOffers: [DeflateOffer]
     private var buffer: [UInt8] = []
     /// How much of `buffer` has been searched for the end of the header block.
@@ -38,6 +42,17 @@ struct OpeningHandshake {
         self.request = request
         self.deflateOffers = deflateOffers
         requestText = request.encoded()
+        rawRequest = nil
+    }
+
+    /// The client role of a handshake case: `octets` are written as they are; `shown` is the part the report shows
+    /// as the request (the octets after it are frames, in the wire log).
+    init(raw octets: [UInt8], shown: Int) {
+        role = .client
+        request = nil
+        deflateOffers = []
+        rawRequest = octets
+        requestText = String(decoding: octets.prefix(shown), as: UTF8.self)
     }
 
     /// The server role: the peer's request is read and answered.
@@ -46,7 +61,11 @@ struct OpeningHandshake {
         request = nil
         self.deflateOffers = deflateOffers
         requestText = ""
+        rawRequest = nil
     }
+
+    /// The octets the client role writes first.
+    var requestOctets: [UInt8] { rawRequest ?? Array(requestText.utf8) }
 
     mutating func received(_ bytes: some Collection<UInt8>) -> Outcome {
         buffer.append(contentsOf: bytes)
@@ -77,6 +96,7 @@ struct OpeningHandshake {
         responseText = String(decoding: block, as: UTF8.self)
         let response = HandshakeResponse(headerBlock: block)
         peerSoftware = response["server"]
+        if rawRequest != nil { return rawAnswered(response, rest: rest) }
         guard let request else { return .failed(reason: "no request was sent", reply: nil) }
         var negotiated: DeflateParameters?
         let failure: HandshakeFailure?
@@ -88,6 +108,24 @@ struct OpeningHandshake {
             }
         }
         if let failure { return .failed(reason: failure.reason, reply: nil) }
+        return .opened(rest: rest, deflate: negotiated, reply: nil)
+    }
+
+    /// A handshake case goes on after a 101 whatever its headers say (the judge reads them); permessage-deflate is
+    /// in force when the answer accepts a valid offer, so frames after it can be read.
+    private func rawAnswered(_ response: HandshakeResponse, rest: ArraySlice<UInt8>) -> Outcome {
+        let status = response.statusLine.split(separator: " ", omittingEmptySubsequences: true)
+        guard status.count >= 2, status[0].hasPrefix("HTTP/"), status[1] == "101" else { return .refused }
+        let sent = HandshakeResponse(headerBlock: Array(requestText.utf8))
+        var negotiated: DeflateParameters?
+        if case .accepted = DeflateAnswerCheck.check(
+            offerHeader: sent["sec-websocket-extensions"], responseHeader: response["sec-websocket-extensions"]),
+            let element = ExtensionResponse.parseHeader(response["sec-websocket-extensions"] ?? "")
+                .first(where: { $0.name == DeflateParameters.extensionName }),
+            case .success(let parameters) = DeflateParameters.parseResponse(element)
+        {
+            negotiated = parameters
+        }
         return .opened(rest: rest, deflate: negotiated, reply: nil)
     }
 

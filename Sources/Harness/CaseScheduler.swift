@@ -129,16 +129,41 @@ extension CaseScheduler {
     ) async -> [[CaseRecord]] {
         var owners: [String: Int] = [:]
         var all: [[CaseRecord]] = []
+        let handshakeCases = Set(items.filter { $0.definition.handshake != nil }.map(\.definition.id.description))
         for (index, server) in servers.enumerated() {
             if shouldStop() { break }
             var renamed: [String: CaseRecord] = [:]
-            let records = await run(items, server: server, runner: runner) { record in
+            func deliver(_ record: CaseRecord) async {
                 var record = record
                 if let owner = owners[record.agent], owner != index { record.agent += "@\(server.host):\(server.port)" }
                 owners[record.agent] = index
                 renamed[record.caseID] = record
                 await finished(index, record)
             }
+            // A handshake case whose answer names no server (a refusal without `Server`, or no answer at all) is
+            // reported under the name the server's other answers give, so one server stays one agent: such records
+            // wait until an answer names the server (or the server's cases end).
+            var named: String?
+            var waiting: [CaseRecord] = []
+            let records = await run(items, server: server, runner: runner) { record in
+                var record = record
+                if server.agent == nil && record.recording.peerSoftware == nil && handshakeCases.contains(record.caseID) {
+                    guard let named else {
+                        waiting.append(record)
+                        return
+                    }
+                    record.agent = named
+                } else if server.agent == nil && record.recording.peerSoftware != nil && named == nil {
+                    named = record.agent
+                    for var early in waiting {
+                        early.agent = record.agent
+                        await deliver(early)
+                    }
+                    waiting = []
+                }
+                await deliver(record)
+            }
+            for record in waiting { await deliver(record) }
             all.append(records.map { renamed[$0.caseID] ?? $0 })
         }
         return all

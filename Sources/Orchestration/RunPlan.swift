@@ -102,6 +102,6 @@ public struct RunPlan: Sendable {
     ) -> CaseSelection {
         CaseSelection(
             include: request.include.isEmpty ? defaultInclude : request.include,
-            exclude: request.exclude.isEmpty ? defaultExclude : request.exclude)
+            exclude: request.exclude.isEmpty ? defaultExclude : request.exclude, suites: request.suites)
     }
 }

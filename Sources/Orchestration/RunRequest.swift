@@ -15,6 +15,8 @@ public struct RunRequest: Sendable {
     /// `--cases` and `--exclude` patterns, split at commas; empty takes the spec's (or every case).
     public var include: [String] = []
     public var exclude: [String] = []
+    /// `--suite`: the suites the patterns choose from; the reference's alone unless asked.
+    public var suites: [String] = [CaseGroup.referenceSuite]
     public var connection = ConnectionOverrides()
     /// `--max-message-size`, over the spec's `maxMessagePayloadSize` option; nil for neither, which is 64 MiB.
     public var maxMessageSize: UInt64?

@@ -66,6 +66,9 @@ enum ServerHandshake {
         }
         guard line.isEmpty, lines.count >= 2, lines.last == "" else { return bad("incomplete request header block") }
         lines.removeLast()
+        // RFC 7230 §3.5: a server SHOULD ignore at least one empty line before the request line.
+        while lines.first == "" { lines.removeFirst() }
+        guard !lines.isEmpty else { return bad("no request line") }
 
         // Request line: GET <target> HTTP/1.1
         let requestLine = lines.removeFirst().split(separator: " ", omittingEmptySubsequences: false)
@@ -97,6 +100,11 @@ enum ServerHandshake {
         }
         guard let keys = headers["sec-websocket-key"], keys.count == 1, isValidKey(keys[0]) else {
             return bad("missing, repeated or malformed Sec-WebSocket-Key header")
+        }
+        // RFC 6455 §4.1's request has no body; one framed by Content-Length or Transfer-Encoding (RFC 7230 §3.3)
+        // would have to be read before the first frame, so such a request is refused rather than misread.
+        if headers["transfer-encoding"] != nil || (headers["content-length"] ?? []).contains(where: { $0 != "0" }) {
+            return bad("a request with a body cannot be upgraded")
         }
         guard let versions = headers["sec-websocket-version"] else {
             return bad("missing Sec-WebSocket-Version header")

@@ -124,11 +124,13 @@ public struct DeflateParameters: Sendable, Equatable {
                 guard seen.insert(parameter).inserted else { continue offers }
                 switch parameter {
                 case "client_max_window_bits":
+                    // RFC 7692 §7.1.2.1/§7.1.2.2: a decimal integer 8–15 without leading zeroes.
                     if let value {
-                        guard let bits = pythonInt(value), windowBitsRange.contains(bits) else { continue offers }
+                        guard DeflateAnswerCheck.isWindowBits(value) else { continue offers }
                     }
                 case "server_max_window_bits":
-                    guard let bits = value.flatMap(pythonInt), (9...15).contains(bits) else { continue offers }
+                    guard let value, DeflateAnswerCheck.isWindowBits(value), let bits = Int(value), (9...15).contains(bits)
+                    else { continue offers }
                     accepted.serverMaxWindowBits = bits
                 case "client_no_context_takeover":
                     guard value == nil else { continue offers }

@@ -10,6 +10,17 @@ struct CaseOptions: ParsableArguments {
     @Option(name: .customLong("exclude"), help: "Case IDs or patterns to leave out, comma-separated.")
     var exclude: [String] = []
 
+    @Option(
+        name: .customLong("suite"),
+        help: "The suites the cases come from, comma-separated: 'reference' (the default: the reference's cases), 'handshake' (the opening handshake and extension negotiation, categories 20 and up), or 'all'.")
+    var suite: [String] = []
+
+    /// `--suite`, split at commas; `reference` when not given.
+    var suites: [String] {
+        let given = CaseSelection.patterns(suite)
+        return given.isEmpty ? [CaseGroup.referenceSuite] : given
+    }
+
     @Option(name: .customLong("case-dir"), help: "A folder of your own case files, added to the built-in suite.")
     var caseDirs: [String] = []
 
@@ -35,6 +46,8 @@ struct CaseOptions: ParsableArguments {
     func selection(defaultInclude: [String] = ["*"], defaultExclude: [String] = []) -> CaseSelection {
         let include = CaseSelection.patterns(cases)
         let excl = CaseSelection.patterns(exclude)
-        return CaseSelection(include: include.isEmpty ? defaultInclude : include, exclude: excl.isEmpty ? defaultExclude : excl)
+        return CaseSelection(
+            include: include.isEmpty ? defaultInclude : include, exclude: excl.isEmpty ? defaultExclude : excl,
+            suites: suites)
     }
 }

@@ -49,6 +49,17 @@ extension ListCommand {
             ]
             if let sub = c.subcategory { members["subcategory"] = .object(["id": .string(sub.id), "title": .string(sub.title)]) }
             if let rfc = c.rfc { members["rfc"] = .string(rfc) }
+            if c.category.suite != nil { members["suite"] = .string(c.category.suiteName) }
+            if let handshake = c.handshake {
+                // Each check with its weight and clause: what a failure of the case points to.
+                members["checks"] = .array(handshake.checks.map { check in
+                    var m: [String: JSONValue] = [
+                        "level": .string(check.level.rawValue.uppercased()), "check": .string(check.written),
+                    ]
+                    if let rfc = check.rfc ?? c.rfc { m["rfc"] = .string(rfc) }
+                    return .object(m)
+                })
+            }
             return .object(members)
         }))
     }

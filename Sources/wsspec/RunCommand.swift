@@ -166,6 +166,7 @@ struct RunCommand: AsyncParsableCommand {
         request.seed = seed
         request.include = CaseSelection.patterns(caseOptions.cases)
         request.exclude = CaseSelection.patterns(caseOptions.exclude)
+        request.suites = caseOptions.suites
         request.connection = connection.overrides
         request.maxMessageSize = try maxMessageSize.map { try Self.octets($0) }
         request.compressionCache = try compressionCache.map {

@@ -199,6 +199,8 @@ struct CommandLineTests {
             (["run", "--case-dir", "nowhere", "--outdir", "out"], "nowhere: error: case directory does not exist"),
             (["run", "ws://127.0.0.1:99999", "--outdir", "out"], "is not a port number"),
             (["run", "--max-message-size", "lots", "--outdir", "out"], "--max-message-size: 'lots' is not a size"),
+            (["run", "--cases", "20.*", "--outdir", "out"], "it selects cases with --suite handshake or --suite all"),
+            (["run", "--suite", "handshakes", "--outdir", "out"], "there is no suite 'handshakes'"),
         ]
         for (arguments, message) in runs {
             let (code, _, stderr) = try WSSpecProcess.run(arguments, in: scratch.url)
@@ -207,6 +209,26 @@ struct CommandLineTests {
             #expect(!stderr.contains("Fatal error"), "\(arguments)")
             #expect(!scratch.exists("out"), "\(arguments) created the output folder")
         }
+    }
+
+    @Test("list: the reference's 517 cases by default; --suite handshake lists the handshake cases with their checks and clauses")
+    func listSuites() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let (code, stdout, _) = try WSSpecProcess.run(["list"], in: scratch.url)
+        #expect(code == 0)
+        #expect(stdout.split(separator: "\n").count == 517)
+        let (jsonCode, json, stderr) = try WSSpecProcess.run(["list", "--suite", "handshake", "--format", "json"], in: scratch.url)
+        #expect(jsonCode == 0, "\(stderr)")
+        let cases = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+        #expect(!cases.isEmpty && cases.allSatisfy { ($0["suite"] as? String) == "handshake" && $0["rfc"] != nil })
+        let version = try #require(cases.first { ($0["id"] as? String) == "20.4.1" })
+        let checks = try #require(version["checks"] as? [[String: String]])
+        #expect(checks.first == ["level": "MUST", "check": "status: [4xx, 5xx]", "rfc": "6455 §4.4, §4.2.2"])
+        #expect(checks.last?["level"] == "MAY")
+        let (allCode, all, _) = try WSSpecProcess.run(["list", "--suite", "all"], in: scratch.url)
+        #expect(allCode == 0)
+        #expect(all.split(separator: "\n").count == 517 + cases.count)
     }
 
     @Test("the receive limit: the spec's maxMessagePayloadSize, overridden by --max-message-size")

@@ -26,6 +26,15 @@ enum HostileMode: String, CaseIterable, Sendable, CustomStringConvertible {
     case hugeHeader
     /// A 101 status line, then header lines forever, never the empty line.
     case endlessHeader
+    /// Accepts every request with 101, whatever its method, version, key or Sec-WebSocket-Version; the accept value
+    /// from the key when there is one, none otherwise; always selects the subprotocol `wsspec.unoffered`; accepts
+    /// the first permessage-deflate offer by answering with its very parameters (`server_max_window_bits=7` too);
+    /// refuses a request that starts with an empty line (400).
+    case laxHandshake
+    /// Checks the request as a server must, answers an unsupported version with 400 (not 426) and
+    /// Sec-WebSocket-Version, and answers every permessage-deflate offer with
+    /// `permessage-deflate; client_max_window_bits=15`, whatever it asked.
+    case carelessDeflate
     // After the handshake.
     /// Masks every frame it sends.
     case maskedFrames
@@ -189,8 +198,13 @@ private final class HostileHandler: ChannelInboundHandler {
         guard let end = HandshakeResponse.endOfHeaderBlock(in: request) else { return }
         let headers = HandshakeResponse(headerBlock: Array(request[..<end]))
         let rest = request[end...]
+        let startsWithEmptyLine = request.first == 13
         request = []
-        answerHandshake(context, key: headers["sec-websocket-key"] ?? "")
+        if mode == .laxHandshake || mode == .carelessDeflate {
+            answerLoosely(context, headers, startsWithEmptyLine: startsWithEmptyLine)
+        } else {
+            answerHandshake(context, key: headers["sec-websocket-key"] ?? "")
+        }
         if open && !rest.isEmpty {
             parser.append(Array(rest))
             readFrames(context)
@@ -214,6 +228,35 @@ private final class HostileHandler: ChannelInboundHandler {
 
     private func write(_ context: ChannelHandlerContext, _ text: String) {
         write(context, Array(text.utf8))
+    }
+
+    /// The answers of `laxHandshake` and `carelessDeflate`.
+    private func answerLoosely(_ context: ChannelHandlerContext, _ request: HandshakeResponse, startsWithEmptyLine: Bool) {
+        let offer = ExtensionResponse.parseHeader(request["sec-websocket-extensions"] ?? "")
+            .first { $0.name == DeflateParameters.extensionName }
+        var answer = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        if let key = request["sec-websocket-key"] { answer += "Sec-WebSocket-Accept: \(HandshakeRequest.acceptValue(forKey: key))\r\n" }
+        if mode == .laxHandshake {
+            if startsWithEmptyLine {
+                write(context, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                return
+            }
+            answer += "Sec-WebSocket-Protocol: wsspec.unoffered\r\n"
+            if let offer {
+                let parameters = offer.parameters.map { p in p.value.map { "\(p.name)=\($0)" } ?? p.name }
+                answer += "Sec-WebSocket-Extensions: " + ([offer.name] + parameters).joined(separator: "; ") + "\r\n"
+            }
+        } else {
+            let request = HeaderLinesOfRequest(request)
+            if let problem = request.problem {
+                write(context, "HTTP/1.1 \(problem)\r\nSec-WebSocket-Version: 13\r\nContent-Length: 0\r\n\r\n")
+                return
+            }
+            if offer != nil { answer += "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=15\r\n" }
+        }
+        write(context, answer + "Server: Hostile/\(mode)\r\n\r\n")
+        open = true
+        afterHandshake(context)
     }
 
     private func answerHandshake(_ context: ChannelHandlerContext, key: String) {
@@ -384,5 +427,23 @@ private final class HostileHandler: ChannelInboundHandler {
         default:
             break
         }
+    }
+}
+
+/// What `carelessDeflate` checks of a request, as a server must (RFC 6455 §4.2.1): the status of its refusal, if any.
+struct HeaderLinesOfRequest {
+    var problem: String?
+
+    init(_ request: HandshakeResponse) {
+        let tokens = { (name: String) in
+            (request[name] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        }
+        let line = request.statusLine.split(separator: " ")
+        let key = request["sec-websocket-key"].flatMap { Data(base64Encoded: $0) }
+        let valid = line.count == 3 && line[0] == "GET" && line[2] == "HTTP/1.1" && request.headerCounts["host"] == 1
+            && tokens("upgrade").contains("websocket") && tokens("connection").contains("upgrade")
+            && request.headerCounts["sec-websocket-key"] == 1 && key?.count == 16
+            && request["sec-websocket-version"] == "13"
+        problem = valid ? nil : "400 Bad Request"
     }
 }

@@ -72,11 +72,12 @@ final class PythonEchoServer: @unchecked Sendable {
     private let stdin = Pipe()
     static var python: String? { ProcessInfo.processInfo.environment["WSSPEC_PYTHON"] }
 
-    /// With `tls`, the server speaks wss:// with that certificate chain and key (PEM files).
-    init(tls: (certificate: String, key: String)? = nil) throws {
+    /// With `tls`, the server speaks wss:// with that certificate chain and key (PEM files). `script` is a server
+    /// of `Tests/Servers` (`tornado_echo.py`: Tornado 6.6.1, which `scripts/test` installs beside websockets).
+    init(tls: (certificate: String, key: String)? = nil, script: String = "websockets_echo.py") throws {
         guard let python = Self.python else { throw Unavailable() }
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [repositoryRoot.appendingPathComponent("Tests/Servers/websockets_echo.py").path, "0", "--exit-with-stdin"]
+        process.arguments = [repositoryRoot.appendingPathComponent("Tests/Servers/\(script)").path, "0", "--exit-with-stdin"]
         if let tls { process.arguments! += ["--tls-cert", tls.certificate, "--tls-key", tls.key] }
         process.standardInput = stdin
         let out = Pipe()
@@ -109,12 +110,12 @@ final class PythonEchoServer: @unchecked Sendable {
 
     struct Unavailable: Error, CustomStringConvertible {
         var description: String {
-            "WSSPEC_PYTHON is not set: it names a Python with websockets==17.4 (scripts/test makes one in .build-venv)"
+            "WSSPEC_PYTHON is not set: it names a Python with websockets==17.4 and tornado==6.6.1 (scripts/test makes one in .build-venv)"
         }
     }
     struct StartFailed: Error, CustomStringConvertible {
         var output: String
-        var description: String { "the Python echo server did not start: \(output)" }
+        var description: String { "the Python echo server did not start (is tornado==6.6.1 installed for tornado_echo.py?): \(output)" }
     }
 }
 
