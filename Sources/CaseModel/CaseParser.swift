@@ -9,7 +9,7 @@ struct CaseParser {
     let subcategories: [String: CaseGroup]
 
     static let caseKeys: Set<String> = [
-        "id", "description", "expectation", "rfc", "table", "steps", "expect", "close", "auto-close", "verdict", "echo",
+        "id", "description", "expectation", "rfc", "requirement", "table", "steps", "expect", "close", "auto-close", "verdict", "echo",
         "deflate",
     ]
 
@@ -160,6 +160,7 @@ struct CaseParser {
             description: try reader.string(m["description"]!),
             expectation: try reader.string(m["expectation"]!),
             rfc: try m["rfc"].map { try reader.string($0) },
+            requirement: try m["requirement"].map(oneLine),
             category: category,
             subcategory: sub,
             steps: steps,
@@ -171,6 +172,15 @@ struct CaseParser {
             source: reader.location(node))
         definition.deflateOffers = offers
         return definition
+    }
+
+    /// A text that must fit on one line (a failure shows it beside the clause).
+    func oneLine(_ node: Node) throws -> String {
+        let text = try reader.string(node)
+        if text.allSatisfy(\.isWhitespace) || text.contains(where: \.isNewline) {
+            throw reader.error("'requirement' must be one line of text: what the clause requires", at: node)
+        }
+        return text
     }
 
     /// One permessage-deflate offer: the four knobs of the reference's client (catalogue §4).

@@ -103,6 +103,8 @@ public enum JUnitReport {
             "behaviorClose: \(c.behaviorClose) — \(c.resultClose)",
         ]
         if let harness = c.harnessError { parts.append("harness problem: \(harness)") }
+        if let explanation = c.explanation { parts.append(explanation.text(replay: c.replay)) }
+        else if let replay = c.replay { parts.append("replay: \(replay)") }
         return parts.joined(separator: "\n")
     }
 

@@ -140,18 +140,20 @@ public struct CaseRunner: Sendable {
             }
             expectedClose = definition.close.recorded
         }
+        let outcome = Judge.judge(definition, recording)
         return CaseRecord(
             agent: agent ?? recording.peerSoftware ?? "UnknownServer",
             caseID: definition.id.description,
             ordinal: ordinal,
             description: definition.description,
             expectation: definition.expectation,
-            outcome: Judge.judge(definition, recording),
+            outcome: outcome,
             expected: expected,
             expectedClose: expectedClose,
             reportTime: definition.reportsTime,
             reportCompressionRatio: !definition.deflateOffers.isEmpty,
-            recording: recording)
+            recording: recording,
+            explanation: Explainer.explain(definition, recording, outcome))
     }
 
     /// A case that could not run: ERROR / ERROR, never the server's failure.
@@ -171,7 +173,8 @@ public struct CaseRunner: Sendable {
             expectation: definition.expectation,
             outcome: .harnessError(problem),
             reportTime: definition.reportsTime,
-            recording: recording)
+            recording: recording,
+            explanation: Explainer.explain(definition, recording, .harnessError(problem)))
     }
 }
 

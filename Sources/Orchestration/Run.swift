@@ -115,16 +115,25 @@ public struct Run: Sendable {
         var scheduler = CaseScheduler(
             jobs: jobs, serialPatterns: serial.isEmpty ? CaseScheduler.defaultSerialPatterns : CaseSelection.patterns(serial))
         scheduler.shouldStop = { interruption.signal != nil }
+        let plan = plan
+        let seed = settings.seed
+        let builtinServer = echo != nil
         scheduler.runCase = { runner, item, server in
             events.starting(item.definition.id.description)
-            return await interruption.cancellable {
+            var record = await interruption.cancellable {
                 await runner.run(item.definition, ordinal: item.ordinal, server: server)
             }
+            if record.explanation != nil {
+                record.replay = ReplayCommand(
+                    caseID: record.caseID, server: server, seed: seed, plan: plan, caseDirs: plan.request.caseDirs,
+                    builtinServer: builtinServer
+                ).line
+            }
+            return record
         }
         let items = selected.map { CaseScheduler.Item(definition: $0, ordinal: suite.ordinal(of: $0.id) ?? 0) }
         var writeFailed = false
         let started = Date()
-        let plan = plan
         let writer = writer
         let perServer = await scheduler.run(items, servers: servers, runner: runner) { _, record in
             if plan.excludes(agent: record.agent, caseID: record.caseID) { return }

@@ -26,6 +26,8 @@ public struct RunRequest: Sendable {
     /// `--serial` patterns as given; empty takes `CaseScheduler.defaultSerialPatterns`.
     public var serial: [String] = []
     public var shard: Shard?
+    /// `--case-dir` folders, as given: the suite comes in loaded, these only go into the replay lines.
+    public var caseDirs: [String] = []
 
     public init(builtinTestData: TestDataLibrary) {
         self.builtinTestData = builtinTestData

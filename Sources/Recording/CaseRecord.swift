@@ -28,11 +28,15 @@ public struct CaseRecord: Sendable {
     /// What happened on the connection; its events are in `received`, as previews, so that a record holds no
     /// whole payloads.
     public var recording: CaseRecording
+    /// Why the case did not pass outright (nil when it is OK / OK), computed on the judge's side.
+    public var explanation: Explanation?
+    /// The command that runs this case again, alone, against the same server with the same seed; set by the run.
+    public var replay: String?
 
     public init(
         agent: String, caseID: String, ordinal: Int, description: String, expectation: String, outcome: CaseOutcome,
         expected: [Behavior: [RecordedEvent]] = [:], expectedClose: ExpectedClose? = nil, reportTime: Bool = false,
-        reportCompressionRatio: Bool = false, recording: CaseRecording
+        reportCompressionRatio: Bool = false, recording: CaseRecording, explanation: Explanation? = nil
     ) {
         self.agent = agent
         self.caseID = caseID
@@ -47,6 +51,7 @@ public struct CaseRecord: Sendable {
         self.received = recording.received.map(\.preview)
         self.recording = recording
         self.recording.received = []
+        self.explanation = explanation
     }
 
     public var judgement: Judgement? { outcome.judgement }

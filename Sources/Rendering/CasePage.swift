@@ -47,6 +47,17 @@ enum CasePage {
         if let harness = c.harnessError {
             h.append("<div class=\"box harness\"><b>wsspec could not run this case</b> (a problem of the test harness, not of the server): \(e(harness))</div>")
         }
+        if let explanation = c.explanation {
+            h.append("<h2>Why</h2>")
+            h.append("<table class=\"explanation\" id=\"explanation\">")
+            for line in explanation.labelledLines {
+                h.append("<tr><th>\(e(line.label))</th><td data-key=\"\(e(line.label))\">\(e(line.text))</td></tr>")
+            }
+            if let replay = c.replay {
+                h.append("<tr><th>replay</th><td data-key=\"replay\"><code>\(e(replay))</code></td></tr>")
+            }
+            h.append("</table>")
+        }
         h.append("<h2>Case Description</h2><div class=\"box\">\(HTMLText.caseText(c.description))</div>")
         h.append("<h2>Case Expectation</h2><div class=\"box\">\(HTMLText.caseText(c.expectation))</div>")
         h.append("<h2>Case Outcome</h2><div class=\"box\">")

@@ -18,6 +18,17 @@ public enum Console {
         return text
     }
 
+    /// How many failing cases the summary explains in full.
+    public static let maxExplained = 25
+
+    /// The lines under a failing case: its explanation and the command that replays it.
+    public static func explanation(_ c: ReportedCase, indent: String = "      ") -> [String] {
+        if let explanation = c.explanation {
+            return explanation.text(indent: indent, replay: c.replay).components(separatedBy: "\n")
+        }
+        return c.replay.map { [indent + "replay: " + $0] } ?? []
+    }
+
     public static func why(_ c: ReportedCase) -> String {
         BaselineComparison.why(c)
     }
@@ -62,8 +73,12 @@ public enum Console {
         if !failing.isEmpty {
             lines.append("")
             lines.append("failing cases (\(failing.count), policy \(policy.name)):")
-            for c in failing {
+            for (n, c) in failing.enumerated() {
                 lines.append("  \(agents.count > 1 ? c.agent + " " : "")\(c.id): \(c.behavior) / \(c.behaviorClose) — \(why(c))")
+                if n < maxExplained { lines += explanation(c) }
+            }
+            if failing.count > maxExplained {
+                lines.append("  (the first \(maxExplained) are explained; every case's report explains its failure)")
             }
         }
         if let comparison {
@@ -112,6 +127,8 @@ public enum Console {
                 "behaviorClose": .string(c.behaviorClose), "result": .string(c.result), "resultClose": .string(c.resultClose),
             ]
             if let harness = c.harnessError { members["harnessError"] = .string(harness) }
+            if let explanation = c.explanation { members["explanation"] = explanation.json() }
+            if let replay = c.replay { members["replay"] = .string(replay) }
             return .object(members)
         }
         func changeJSON(_ change: BaselineComparison.Change) -> JSONValue {

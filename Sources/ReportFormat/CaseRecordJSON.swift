@@ -32,7 +32,8 @@ extension CaseRecord {
     }
 
     /// The per-case JSON: exactly the 39 keys of the reference (plus `wsspecHarnessError` for a case wsspec
-    /// could not run, and `wsspecTLS` for a case run over TLS).
+    /// could not run, `wsspecTLS` for a case run over TLS, `wsspecExplanation` for a case that did not pass outright
+    /// and `wsspecReplay`, the command that runs it again).
     public func json() -> JSONValue {
         let fields = outcome.reportFields
         var members = closing.jsonMembers()
@@ -69,6 +70,12 @@ extension CaseRecord {
         }
         if let tls = recording.tls {
             members["wsspecTLS"] = tls.json()
+        }
+        if let explanation {
+            members["wsspecExplanation"] = explanation.json()
+        }
+        if let replay {
+            members["wsspecReplay"] = .string(replay)
         }
         return .object(members)
     }

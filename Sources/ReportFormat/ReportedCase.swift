@@ -25,6 +25,10 @@ public struct ReportedCase: Sendable {
     public var reportCompressionRatio: Bool
     /// wsspec's `wsspecHarnessError`: the case could not be run (never the server's fault).
     public var harnessError: String?
+    /// wsspec's `wsspecExplanation`: why the case did not pass outright.
+    public var explanation: Explanation?
+    /// wsspec's `wsspecReplay`: the command that runs the case again.
+    public var replay: String?
 
     /// Reads a per-case document.
     /// - Throws: `ReportedCaseError` naming the missing or mistyped field.
@@ -51,6 +55,8 @@ public struct ReportedCase: Sendable {
         reportTime = json["reportTime"]?.boolValue ?? false
         reportCompressionRatio = json["reportCompressionRatio"]?.boolValue ?? false
         harnessError = (json["wsspecHarnessError"])?.text
+        explanation = json["wsspecExplanation"].flatMap(Explanation.init(json:))
+        replay = json["wsspecReplay"]?.text
     }
 
     /// A record of this run, read directly (not through its JSON text); `json` is the document its report
@@ -72,6 +78,8 @@ public struct ReportedCase: Sendable {
         reportTime = record.reportTime
         reportCompressionRatio = record.reportCompressionRatio
         harnessError = record.harnessError?.reason
+        explanation = record.explanation
+        replay = record.replay
     }
 
     /// Reads a per-case JSON file.

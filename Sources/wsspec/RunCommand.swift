@@ -162,6 +162,7 @@ struct RunCommand: AsyncParsableCommand {
         request.jobs = jobs
         request.serial = serial
         request.shard = try shard.map { try Shard($0) }
+        request.caseDirs = caseOptions.caseDirs
         return request
     }
 
