@@ -95,6 +95,18 @@ public struct CaseDriver: Sendable {
 
     public var isFinished: Bool { endedAt != nil }
 
+    /// Whether frames and octets are kept for the live trace (`takeTrace()`), whether or not the wire log is on.
+    public var tracing: Bool {
+        get { recorder.tracing }
+        set { recorder.tracing = newValue }
+    }
+
+    /// Hands out the trace events produced so far.
+    public mutating func takeTrace() -> [TraceEvent] {
+        defer { recorder.traced.removeAll(keepingCapacity: true) }
+        return recorder.traced
+    }
+
     /// The request the client role writes.
     public var request: HandshakeRequest? { handshake.request }
 

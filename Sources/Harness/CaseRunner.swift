@@ -20,8 +20,26 @@ public struct RunSettings: Sendable {
     public var testData: TestDataLibrary?
     /// Compressed messages of the message loops, kept for reuse across the cases of the run.
     public var compressionCache = CompressionCache()
+    /// Where each case's wire trace goes, if anywhere.
+    public var trace = TraceOptions()
 
     public init(seed: UInt64) { self.seed = seed }
+}
+
+/// The wire trace of the cases (`--trace`, `--trace-file`): handed, as it happens, to `live` (with the case's ID),
+/// and kept in the recording when `keep`. Off when neither.
+public struct TraceOptions: Sendable {
+    public var live: (@Sendable (_ caseID: String, _ event: TimedTraceEvent) -> Void)?
+    public var keep = false
+    /// Events per case beyond which the trace stops (a flooding server).
+    public var maxEvents = 20_000
+
+    public init(live: (@Sendable (String, TimedTraceEvent) -> Void)? = nil, keep: Bool = false) {
+        self.live = live
+        self.keep = keep
+    }
+
+    public var isOn: Bool { live != nil || keep }
 }
 
 /// Runs one case against one server on a fresh connection and turns what happened into a record.
@@ -47,10 +65,11 @@ public struct CaseRunner: Sendable {
         handshake.origin = server.origin
         handshake.protocols = server.protocols
         handshake.headers = server.headers
-        let engine = CaseDriver(
+        var engine = CaseDriver(
             definition: definition, role: .client, handshake: handshake, timeouts: settings.timeouts,
             seed: settings.seed, limits: settings.limits, testData: settings.testData,
             compressionCache: settings.compressionCache)
+        engine.tracing = settings.trace.isOn
         let started = Date()
         let tls: (context: NIOSSLContext, serverName: String?, observation: TLSObservation)?
         if server.secure {
@@ -83,7 +102,8 @@ public struct CaseRunner: Sendable {
                         try pipeline.addHandler(NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverName))
                         try pipeline.addHandler(TLSHandshakeWatcher(observation: tls.observation))
                     }
-                    try pipeline.addHandler(CaseConnectionHandler(engine: engine, done: done))
+                    try pipeline.addHandler(
+                        CaseConnectionHandler(engine: engine, done: done, trace: settings.trace, caseID: definition.id.description))
                 }
             }
         let channel: Channel

@@ -2,7 +2,8 @@ import Foundation
 import Harness
 
 /// The command line that runs one case again, alone, against the same server, with the same seed and the
-/// handshake, TLS and timer options that shape what the case sends — printed under every failure. Its reports go
+/// handshake, TLS and timer options that shape what the case sends, and the live wire trace — printed under every
+/// failure. Its reports go
 /// to a folder of their own (`<outdir>/replay`), so replaying never overwrites the run's reports.
 ///
 /// Values of headers that carry credentials (`Authorization`, `Cookie`, …) are replaced by `…`: a replay line
@@ -45,6 +46,8 @@ public struct ReplayCommand: Sendable, Equatable {
         if let testData = request.testData { a += ["--testdata", testData] }
         for dir in caseDirs { a += ["--case-dir", dir] }
         a += ["--outdir", plan.outdir + "/replay"]
+        // Replaying is for looking closer: the wire trace, live.
+        a.append("--trace")
         arguments = a
     }
 

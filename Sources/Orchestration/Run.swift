@@ -32,6 +32,8 @@ public struct Run: Sendable {
         public var writeFailed: @Sendable (String) -> Void = { _ in }
         /// The last case ended.
         public var ended: @Sendable () -> Void = {}
+        /// The live wire trace (`--trace`): each event of each case as it happens, from the connections' threads.
+        public var trace: (@Sendable (_ caseID: String, _ event: TimedTraceEvent) -> Void)?
 
         public init() {}
     }
@@ -97,6 +99,7 @@ public struct Run: Sendable {
             }
             settings.seed = plan.seed ?? UInt64.random(in: 0...UInt64(UInt32.max))
             settings.testData = try testDataLibrary()
+            settings.trace = TraceOptions(live: events.trace, keep: plan.request.traceFile)
             runner = CaseRunner(group: group, settings: settings)
             for server in servers where server.secure {
                 do {
@@ -116,12 +119,23 @@ public struct Run: Sendable {
             jobs: jobs, serialPatterns: serial.isEmpty ? CaseScheduler.defaultSerialPatterns : CaseSelection.patterns(serial))
         scheduler.shouldStop = { interruption.signal != nil }
         let plan = plan
+        let writer = writer
         let seed = settings.seed
         let builtinServer = echo != nil
         scheduler.runCase = { runner, item, server in
             events.starting(item.definition.id.description)
             var record = await interruption.cancellable {
                 await runner.run(item.definition, ordinal: item.ordinal, server: server)
+            }
+            if plan.request.traceFile {
+                let name = ReportFileName.caseFile(agent: record.agent, caseID: record.caseID, ext: "trace")
+                let text = TraceText.document(caseID: record.caseID, agent: record.agent, events: record.recording.trace)
+                do {
+                    try Data(text.utf8).write(to: writer.url(forFile: name), options: .atomic)
+                } catch {
+                    events.writeFailed("cannot write the trace of case \(record.caseID): \(error)")
+                }
+                record.recording.trace = []
             }
             if record.explanation != nil {
                 record.replay = ReplayCommand(
@@ -134,7 +148,6 @@ public struct Run: Sendable {
         let items = selected.map { CaseScheduler.Item(definition: $0, ordinal: suite.ordinal(of: $0.id) ?? 0) }
         var writeFailed = false
         let started = Date()
-        let writer = writer
         let perServer = await scheduler.run(items, servers: servers, runner: runner) { _, record in
             if plan.excludes(agent: record.agent, caseID: record.caseID) { return }
             if !writeFailed {

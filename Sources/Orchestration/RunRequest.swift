@@ -28,6 +28,8 @@ public struct RunRequest: Sendable {
     public var shard: Shard?
     /// `--case-dir` folders, as given: the suite comes in loaded, these only go into the replay lines.
     public var caseDirs: [String] = []
+    /// `--trace-file`: each case's wire trace is written next to its report (`<agent>_case_<id>.trace`).
+    public var traceFile = false
 
     public init(builtinTestData: TestDataLibrary) {
         self.builtinTestData = builtinTestData

@@ -43,6 +43,12 @@ struct RunCommand: AsyncParsableCommand {
         help: "Folder of test-data files for the compression cases (12.x, 13.x), e.g. the reference's autobahntestsuite/testdata for byte-for-byte parity (default: the built-in Cases/data).")
     var testdata: String?
 
+    @Flag(
+        name: .long,
+        help: "Print each case's decoded wire trace on standard error as it runs: frames, octets, timers, TCP, with times since the case began.")
+    var trace = false
+    @Flag(name: .customLong("trace-file"), help: "Write each case's wire trace next to its report (<agent>_case_<id>.trace).")
+    var traceFile = false
     @Flag(name: .long, help: "Print nothing while running but the summary.")
     var quiet = false
 
@@ -115,6 +121,11 @@ struct RunCommand: AsyncParsableCommand {
         events.finished = { progress.finished($0) }
         events.writeFailed = { printError($0) }
         events.ended = { progress.end() }
+        if trace {
+            events.trace = { caseID, event in
+                FileHandle.standardError.write(Data(("[\(caseID)] " + TraceText.line(event) + "\n").utf8))
+            }
+        }
         let result: RunResult
         do {
             result = try await run.execute(events)
@@ -163,6 +174,7 @@ struct RunCommand: AsyncParsableCommand {
         request.serial = serial
         request.shard = try shard.map { try Shard($0) }
         request.caseDirs = caseOptions.caseDirs
+        request.traceFile = traceFile
         return request
     }
 

@@ -148,7 +148,7 @@ struct ExplainerTests {
         let line = ReplayCommand(caseID: "7.1.5", server: server, seed: 42, plan: plan, caseDirs: ["my cases"]).line
         #expect(line == "wsspec run ws://127.0.0.1:9001/chat --cases 7.1.5 --seed 42 --agent 'my server' -H 'Authorization: …' "
             + "-H 'X-Room: it'\\''s 1' --origin http://o.example --protocol chat --timer-scale 2 --case-dir 'my cases' "
-            + "--outdir ./reports/servers/replay")
+            + "--outdir ./reports/servers/replay --trace")
         #expect(!line.contains("secret"))
         let builtin = ReplayCommand(caseID: "2.1", server: server, seed: 1, plan: plan, builtinServer: true).arguments
         #expect(!builtin.contains(server.url))

@@ -1,5 +1,6 @@
 import Foundation
 import JSONCodec
+import Testee
 import Testing
 
 /// A failure explains itself everywhere it is reported: a run of the executable against a server built to fail.
@@ -26,7 +27,7 @@ struct ExplanationTests {
         #expect(out.contains("      sent:     ping frame empty; Close after 1 s"), "\(out)")
         #expect(out.contains("      expected: OK: pong empty | close: wsspec closes; code 1000, or none; a clean close"), "\(out)")
         #expect(out.contains("      parts at: \(divergence)"), "\(out)")
-        let replay = "wsspec run \(server.url) --cases 2.1 --seed 7 --outdir \(scratch.url.appendingPathComponent("r").path)/replay"
+        let replay = "wsspec run \(server.url) --cases 2.1 --seed 7 --outdir \(scratch.url.appendingPathComponent("r").path)/replay --trace"
         #expect(out.contains("      replay:   \(replay)"), "\(out)")
         #expect(!out.contains("\u{0}"))
 
@@ -50,5 +51,50 @@ struct ExplanationTests {
         let failure = summary["failures"]?.arrayValue?.first
         #expect(failure?["explanation"]?["divergence"]?.stringValue == divergence)
         #expect(failure?["replay"]?.stringValue?.hasPrefix("wsspec run \(server.url) --cases 2.1 --seed 7") == true)
+    }
+}
+
+@Suite("Wire trace", .serialized)
+struct WireTraceTests {
+    /// A trace without its times: what must be the same between two runs.
+    static func masked(_ trace: String) -> [String] {
+        trace.split(separator: "\n").map { line in
+            line.replacingOccurrences(of: #"^ *[0-9]+\.[0-9]{3} ms  "#, with: "", options: .regularExpression)
+        }
+    }
+
+    @Test("--trace-file writes a trace per case that is the same in two runs against wsspec echo once times are masked; --trace prints it live")
+    func stableAcrossRuns() async throws {
+        var configuration = EchoServerConfiguration()
+        configuration.port = 0
+        let server = try await EchoServer.start(configuration)
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        var traces: [[String]] = []
+        for run in ["a", "b"] {
+            let outdir = scratch.url.appendingPathComponent(run).path
+            let (code, out, err) = try WSSpecProcess.run(
+                ["run", "ws://127.0.0.1:\(server.port)", "--agent", "echo", "--cases", "1.1.2,2.2", "--seed", "3", "--outdir", outdir,
+                 "--no-html", "--trace", "--trace-file"], in: scratch.url)
+            #expect(code == 0, "\(out)\n\(err)")
+            // Live on standard error, each line naming its case.
+            #expect(err.contains("[2.2]") && err.contains("TX frame ping fin=1 rsv=0 mask="), "\(err)")
+            var lines: [String] = []
+            for id in ["1_1_2", "2_2"] {
+                let text = try String(contentsOfFile: "\(outdir)/echo_case_\(id).trace", encoding: .utf8)
+                lines += Self.masked(text)
+            }
+            traces.append(lines)
+        }
+        try await server.stop()
+        #expect(traces[0] == traces[1])
+        let trace = traces[0]
+        #expect(trace.first == "# wsspec wire trace: case 1.1.2, echo")
+        #expect(trace.contains { $0.hasPrefix("TX frame text fin=1 rsv=0 mask=") && $0.hasSuffix("len=125 '****************************************'…") })
+        #expect(trace.contains { $0.hasPrefix("RX frame text fin=1 rsv=0 unmasked len=125 '*") })
+        #expect(trace.contains("timer close-after#1 armed: 1.0 s"))
+        #expect(trace.contains { $0.hasPrefix("RX frame pong fin=1 rsv=0 unmasked len=13 'Hello, world!'") })
+        #expect(trace.contains { $0.hasPrefix("RX frame close fin=1 rsv=0 unmasked len=2 code=1000") })
+        #expect(trace.last == "TCP gone")
     }
 }

@@ -80,3 +80,30 @@ struct ExplanationReportTests {
         #expect(!page.contains("</pre><script>"))
     }
 }
+
+@Suite("Wire trace text")
+struct TraceTextTests {
+    @Test("frames show opcode, FIN, RSV, mask, length and a preview; a Close its code and reason; times first")
+    func lines() {
+        let close = TimedTraceEvent(
+            nanoseconds: 9_125_000,
+            event: .wire(.rxFrame(payload: BytePreview([0x03, 0xEA] + Array("bad\u{1b}".utf8)), opcode: 8, fin: true, rsv: 0, mask: nil)))
+        #expect(TraceText.line(close) == "      9.125 ms  RX frame close fin=1 rsv=0 unmasked len=6 code=1002 reason='bad\\x1b'")
+        let text = TraceEvent.wire(
+            .txFrame(payload: BytePreview(Array("fragment1".utf8)), opcode: 1, fin: false, rsv: 4, mask: [0xCE, 0x54, 0x6F, 0xAD],
+                     repeatLength: 100, chopSize: 1, sync: true))
+        #expect(TraceText.describe(text) == "TX frame text fin=0 rsv=4 mask=ce546fad len=9 'fragment1' repeated-to=100 chop=1 sync")
+        #expect(TraceText.describe(.wire(.rxFrame(payload: BytePreview([]), opcode: 3, fin: true, rsv: 0, mask: nil)))
+            == "RX frame opcode-3 fin=1 rsv=0 unmasked len=0")
+        #expect(TraceText.describe(.wire(.txOctets(BytePreview([0x81, 0x00]), sync: true))) == "TX 2 octets (synced) 0x8100")
+        #expect(TraceText.describe(.timerArmed("close-handshake", seconds: 1)) == "timer close-handshake armed: 1.0 s")
+        #expect(TraceText.describe(.timerFired("kill-after#1")) == "timer kill-after#1 fired")
+        #expect(TraceText.describe(.tcpError("reset\n")) == "TCP error: reset\\n")
+    }
+
+    @Test("a trace document names the case and the agent, escaped")
+    func document() {
+        let doc = TraceText.document(caseID: "2.1", agent: "evil\u{1b}[2J", events: [TimedTraceEvent(nanoseconds: 0, event: .tcpClosed)])
+        #expect(doc == "# wsspec wire trace: case 2.1, evil\\x1b[2J\n      0.000 ms  TCP gone\n")
+    }
+}
