@@ -32,6 +32,10 @@ public struct Run: Sendable {
         public var writeFailed: @Sendable (String) -> Void = { _ in }
         /// The last case ended.
         public var ended: @Sendable () -> Void = {}
+        /// Whether a finished case failed the run's pass policy: the cases `--rerun-failures` runs again.
+        public var failsPolicy: @Sendable (CaseRecord) -> Bool = { _ in false }
+        /// A failing case was run again (`attempt` counts from 2) and its report rewritten.
+        public var rerun: @Sendable (_ record: CaseRecord, _ attempt: Int) -> Void = { _, _ in }
         /// The live wire trace (`--trace`): each event of each case as it happens, from the connections' threads.
         public var trace: (@Sendable (_ caseID: String, _ event: TimedTraceEvent) -> Void)?
 
@@ -160,12 +164,56 @@ public struct Run: Sendable {
             }
             events.finished(record)
         }
-        let records = perServer.joined().filter { !plan.excludes(agent: $0.agent, caseID: $0.caseID) }
+        var records = perServer.joined().filter { !plan.excludes(agent: $0.agent, caseID: $0.caseID) }
+        if plan.request.rerunFailures > 0 {
+            await rerunFailures(
+                &records, perServer: perServer, servers: servers, items: items, scheduler: scheduler, runner: runner,
+                events: events, interruption: interruption, writeFailed: &writeFailed)
+        }
         events.ended()
         await stop()
         return RunResult(
             records: records, total: selected.count * servers.count, started: started, writeFailed: writeFailed,
             interruption: interruption)
+    }
+
+    /// Runs each case that failed the policy again, alone, until one run passes or `rerunFailures` more runs have
+    /// failed: `flaky` when one passed, `failed` when none did. The first run stays the case's report, with every
+    /// run's outcome beside it; the report is written again.
+    private func rerunFailures(
+        _ records: inout [CaseRecord], perServer: [[CaseRecord]], servers: [ServerTarget], items: [CaseScheduler.Item],
+        scheduler: CaseScheduler, runner: CaseRunner, events: Events, interruption: Interruption, writeFailed: inout Bool
+    ) async {
+        var serverOf: [String: ServerTarget] = [:]
+        for (index, list) in perServer.enumerated() where index < servers.count {
+            for record in list { serverOf[record.agent + "\u{0}" + record.caseID] = servers[index] }
+        }
+        let itemOf = Dictionary(items.map { ($0.definition.id.description, $0) }, uniquingKeysWith: { a, _ in a })
+        for index in records.indices where events.failsPolicy(records[index]) {
+            var record = records[index]
+            guard let item = itemOf[record.caseID], let server = serverOf[record.agent + "\u{0}" + record.caseID] else { continue }
+            record.attempts = [Attempt(outcome: record.outcome, durationMilliseconds: record.recording.durationMilliseconds)]
+            record.stability = .failed
+            for attempt in 2...(plan.request.rerunFailures + 1) {
+                if interruption.signal != nil { break }
+                let again = await scheduler.runCase(runner, item, server)
+                if again.harnessError == HarnessError.interrupted { break }
+                record.attempts.append(Attempt(outcome: again.outcome, durationMilliseconds: again.recording.durationMilliseconds))
+                let passed = !events.failsPolicy(again)
+                if passed { record.stability = .flaky }
+                events.rerun(again, attempt)
+                if passed { break }
+            }
+            records[index] = record
+            if !writeFailed {
+                do {
+                    try writer.write(record)
+                } catch {
+                    events.writeFailed("cannot write the report of case \(record.caseID): \(error)")
+                    writeFailed = true
+                }
+            }
+        }
     }
 
     /// `--testdata`, else the built-in suite's test data.

@@ -30,6 +30,8 @@ public struct RunRequest: Sendable {
     public var caseDirs: [String] = []
     /// `--trace-file`: each case's wire trace is written next to its report (`<agent>_case_<id>.trace`).
     public var traceFile = false
+    /// `--rerun-failures N`: each case that failed the policy runs again, alone, up to N times, to tell flaky from failed.
+    public var rerunFailures = 0
 
     public init(builtinTestData: TestDataLibrary) {
         self.builtinTestData = builtinTestData

@@ -58,6 +58,15 @@ enum CasePage {
             }
             h.append("</table>")
         }
+        if let stability = c.stability {
+            h.append("<h2>Runs</h2><p id=\"stability\" data-stability=\"\(e(stability))\">"
+                + (c.isFlaky ? "<b>Flaky</b>: the case failed, then passed when run again alone." : "<b>Failed</b> every time it ran.")
+                + "</p><table class=\"attempts\" id=\"attempts\"><tr><th>run</th><th>behavior</th><th>behaviorClose</th><th>result</th><th>ms</th></tr>")
+            for (n, a) in c.attempts.enumerated() {
+                h.append("<tr><td>\(n + 1)</td><td>\(e(a.behavior))</td><td>\(e(a.behaviorClose))</td><td>\(e(a.result))</td><td>\(a.duration)</td></tr>")
+            }
+            h.append("</table>")
+        }
         h.append("<h2>Case Description</h2><div class=\"box\">\(HTMLText.caseText(c.description))</div>")
         h.append("<h2>Case Expectation</h2><div class=\"box\">\(HTMLText.caseText(c.expectation))</div>")
         h.append("<h2>Case Outcome</h2><div class=\"box\">")

@@ -29,6 +29,13 @@ public struct ReportedCase: Sendable {
     public var explanation: Explanation?
     /// wsspec's `wsspecReplay`: the command that runs the case again.
     public var replay: String?
+    /// wsspec's `wsspecStability`: `flaky` or `failed` for a failing case that was run again, else nil.
+    public var stability: String?
+    /// wsspec's `wsspecAttempts`: the outcome of every run of a case that was run again, the first included.
+    public var attempts: [(behavior: String, behaviorClose: String, result: String, duration: Int)] = []
+
+    /// Whether reruns showed the case flaky.
+    public var isFlaky: Bool { stability == Stability.flaky.rawValue }
 
     /// Reads a per-case document.
     /// - Throws: `ReportedCaseError` naming the missing or mistyped field.
@@ -57,6 +64,10 @@ public struct ReportedCase: Sendable {
         harnessError = (json["wsspecHarnessError"])?.text
         explanation = json["wsspecExplanation"].flatMap(Explanation.init(json:))
         replay = json["wsspecReplay"]?.text
+        stability = json["wsspecStability"]?.text
+        attempts = (json["wsspecAttempts"]?.arrayValue ?? []).map { a in
+            (a["behavior"]?.text ?? "?", a["behaviorClose"]?.text ?? "?", a["result"]?.text ?? "", a["duration"]?.intValue ?? 0)
+        }
     }
 
     /// A record of this run, read directly (not through its JSON text); `json` is the document its report
@@ -80,6 +91,11 @@ public struct ReportedCase: Sendable {
         harnessError = record.harnessError?.reason
         explanation = record.explanation
         replay = record.replay
+        stability = record.stability?.rawValue
+        attempts = record.attempts.map { a in
+            let f = a.outcome.reportFields
+            return (f.behavior, f.behaviorClose, f.result, a.durationMilliseconds)
+        }
     }
 
     /// Reads a per-case JSON file.

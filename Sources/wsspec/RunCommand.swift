@@ -49,6 +49,12 @@ struct RunCommand: AsyncParsableCommand {
     var trace = false
     @Flag(name: .customLong("trace-file"), help: "Write each case's wire trace next to its report (<agent>_case_<id>.trace).")
     var traceFile = false
+    @Option(
+        name: .customLong("rerun-failures"),
+        help: ArgumentHelp(
+            "Run each case that failed the pass policy again, alone, up to N times: one that passes once is flaky, one that fails every time failed. A flaky case fails the run unless the policy file says 'flaky: pass'.",
+            valueName: "N"))
+    var rerunFailures = 0
     @Flag(name: .long, help: "Print nothing while running but the summary.")
     var quiet = false
 
@@ -85,6 +91,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("give one --agent per URL (\(urls.count) URLs, \(agent.count) agents)")
         }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        guard rerunFailures >= 0 else { throw ValidationError("--rerun-failures must be 0 or more, got \(rerunFailures)") }
         if let shard {
             do { _ = try Shard(shard) } catch let problem as Shard.Problem { throw ValidationError("--shard: \(problem)") }
         }
@@ -121,6 +128,11 @@ struct RunCommand: AsyncParsableCommand {
         events.finished = { progress.finished($0) }
         events.writeFailed = { printError($0) }
         events.ended = { progress.end() }
+        events.failsPolicy = { [policy = gateRun.policy] record in !policy.passes(ReportedCase(record)) }
+        events.rerun = { [policy = gateRun.policy, runs = rerunFailures + 1] record, attempt in
+            let reported = ReportedCase(record)
+            progress.say("rerun \(attempt)/\(runs) " + Console.line(for: reported, passes: policy.passes(reported)))
+        }
         if trace {
             events.trace = { caseID, event in
                 FileHandle.standardError.write(Data(("[\(caseID)] " + TraceText.line(event) + "\n").utf8))
@@ -175,6 +187,7 @@ struct RunCommand: AsyncParsableCommand {
         request.shard = try shard.map { try Shard($0) }
         request.caseDirs = caseOptions.caseDirs
         request.traceFile = traceFile
+        request.rerunFailures = rerunFailures
         return request
     }
 

@@ -98,3 +98,74 @@ struct WireTraceTests {
         #expect(trace.last == "TCP gone")
     }
 }
+
+@Suite("--rerun-failures: flaky or failed", .serialized)
+struct RerunFailuresTests {
+    static func reportJSON(_ dir: URL, _ suffix: String) throws -> JSONValue {
+        let name = try FileManager.default.contentsOfDirectory(atPath: dir.path).first { $0.hasSuffix(suffix) }!
+        return try ReferenceJSON.parse(String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8))
+    }
+
+    @Test("a server that misbehaves every other time: the case is flaky everywhere it is reported, and fails the run unless the policy lets flaky pass")
+    func flaky() throws {
+        let server = try HostileServer(.everyOtherConnection)
+        defer { server.stop() }
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let outdir = scratch.url.appendingPathComponent("r")
+        let junit = scratch.url.appendingPathComponent("junit.xml").path
+        let (code, out, err) = try WSSpecProcess.run(
+            ["run", server.url, "--cases", "2.2", "--seed", "1", "--rerun-failures", "2", "--outdir", outdir.path, "--junit", junit],
+            in: scratch.url)
+        #expect(code == 1, "\(out)\n\(err)")
+        #expect(out.contains("rerun 2/3 pass  2.2      OK / OK"), "\(out)")
+        #expect(!out.contains("rerun 3/3"), "a rerun that passed ends the reruns: \(out)")
+        #expect(out.contains("2.2: FAILED / OK — Actual events differ from any expected.  [flaky: FAILED / OK, then OK / OK]"), "\(out)")
+        #expect(out.contains("1 failed (1 flaky)"), "\(out)")
+        let report = try Self.reportJSON(outdir, "_case_2_2.json")
+        #expect(report["wsspecStability"]?.stringValue == "flaky")
+        #expect(report["wsspecAttempts"]?.arrayValue?.map { $0["behavior"]?.stringValue ?? "" } == ["FAILED", "OK"])
+        // The first run stays the case's report.
+        #expect(report["behavior"]?.stringValue == "FAILED")
+        let xml = try String(contentsOfFile: junit, encoding: .utf8)
+        #expect(xml.contains("type=\"FLAKY FAILED / OK\""), "\(xml)")
+        #expect(xml.contains("flaky: FAILED / OK, then OK / OK"))
+        let index = try String(contentsOf: outdir.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(index.contains("<span class=\"stability flaky\""))
+        #expect(index.contains("⚑ flaky"))
+
+        // A policy that lets flaky cases pass: the run passes, and still says which case was flaky.
+        try scratch.write("policy.yaml", "flaky: pass\n")
+        let (passCode, passOut, passErr) = try WSSpecProcess.run(
+            ["run", server.url, "--cases", "2.2", "--seed", "1", "--rerun-failures", "2", "--outdir",
+             scratch.url.appendingPathComponent("p").path, "--no-html", "--pass", "policy.yaml", "--format", "json"],
+            in: scratch.url)
+        #expect(passCode == 0, "\(passOut)\n\(passErr)")
+        let summary = try ReferenceJSON.parse(passOut)
+        #expect(summary["failed"]?.intValue == 0)
+        #expect(summary["flaky"]?.arrayValue?.first?["case"]?.stringValue == "2.2")
+        #expect(summary["flaky"]?.arrayValue?.first?["stability"]?.stringValue == "flaky")
+    }
+
+    @Test("a server that always misbehaves: the case failed every run, all runs kept")
+    func failed() throws {
+        let server = try HostileServer(.evilContent)
+        defer { server.stop() }
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let outdir = scratch.url.appendingPathComponent("r")
+        let (code, out, err) = try WSSpecProcess.run(
+            ["run", server.url, "--cases", "2.2", "--seed", "1", "--rerun-failures", "2", "--outdir", outdir.path, "--no-html",
+             "--format", "json"], in: scratch.url)
+        #expect(code == 1, "\(out)\n\(err)")
+        let summary = try ReferenceJSON.parse(out)
+        let failure = summary["failures"]?.arrayValue?.first
+        #expect(failure?["stability"]?.stringValue == "failed")
+        #expect(failure?["attempts"]?.arrayValue?.count == 3)
+        #expect(summary["flaky"]?.arrayValue?.isEmpty == true)
+        #expect(err.contains("rerun 3/3 FAIL  2.2"), "\(err)")
+        let report = try Self.reportJSON(outdir, "_case_2_2.json")
+        #expect(report["wsspecStability"]?.stringValue == "failed")
+        #expect(report["wsspecAttempts"]?.arrayValue?.count == 3)
+    }
+}
