@@ -116,7 +116,7 @@ public enum JUnitReport {
 
     /// `flaky: FAILED / OK, then OK / OK`.
     private static func stabilityText(_ c: ReportedCase) -> String {
-        "\(c.stability ?? ""): " + c.attempts.map { "\($0.behavior) / \($0.behaviorClose)" }.joined(separator: ", then ")
+        "\(c.stability ?? ""): " + c.runsSummary
     }
 
     private static func seconds(_ milliseconds: Int) -> String {

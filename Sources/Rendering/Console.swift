@@ -29,11 +29,10 @@ public enum Console {
         return c.replay.map { [indent + "replay: " + $0] } ?? []
     }
 
-    /// `flaky: FAILED / OK, then OK / OK` or `failed 3 times: …`, for a case that was run again.
+    /// `flaky: FAILED / OK, then OK / OK` or `failed 3 times: FAILED / OK ×3`, for a case that was run again.
     public static func stability(_ c: ReportedCase) -> String? {
         guard let stability = c.stability else { return nil }
-        let runs = c.attempts.map { "\($0.behavior) / \($0.behaviorClose)" }.joined(separator: ", then ")
-        return c.isFlaky ? "flaky: \(runs)" : "\(stability) \(c.attempts.count) times: \(runs)"
+        return c.isFlaky ? "flaky: \(c.runsSummary)" : "\(stability) \(c.attempts.count) times: \(c.runsSummary)"
     }
 
     public static func why(_ c: ReportedCase) -> String {

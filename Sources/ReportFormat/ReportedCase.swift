@@ -37,6 +37,16 @@ public struct ReportedCase: Sendable {
     /// Whether reruns showed the case flaky.
     public var isFlaky: Bool { stability == Stability.flaky.rawValue }
 
+    /// The outcomes of the runs, equal ones in a row counted: `NON-STRICT / OK ×2, then OK / OK`.
+    public var runsSummary: String {
+        var groups: [(String, Int)] = []
+        for a in attempts {
+            let outcome = "\(a.behavior) / \(a.behaviorClose)"
+            if groups.last?.0 == outcome { groups[groups.count - 1].1 += 1 } else { groups.append((outcome, 1)) }
+        }
+        return groups.map { $0.1 > 1 ? "\($0.0) ×\($0.1)" : $0.0 }.joined(separator: ", then ")
+    }
+
     /// Reads a per-case document.
     /// - Throws: `ReportedCaseError` naming the missing or mistyped field.
     public init(json: JSONValue) throws {

@@ -3,7 +3,7 @@ import Recording
 
 /// The wire trace as text: one line per event, the time since the case began first, then what happened —
 /// `TX frame text fin=1 rsv=0 mask=1a2b3c4d len=5 'Hello'`. Everything but the time is the same between two runs
-/// with the same seed against the same server, so traces diff well (`cut -c14-` drops the times).
+/// with the same seed against the same server, so traces diff well (`cut -c17-` drops the times).
 public enum TraceText {
     /// `      0.123 ms  TX frame …`.
     public static func line(_ event: TimedTraceEvent) -> String {
