@@ -28,4 +28,7 @@ public enum EngineAction: Equatable, Sendable {
     case cancel(TimerID)
     /// Close the TCP connection; `flushFirst` lets written octets go out first.
     case close(flushFirst: Bool)
+    /// The handshake is done and the case is held before its first step (`--pause-before`): wait (for the user),
+    /// then call `resume(at:)`.
+    case hold
 }

@@ -57,11 +57,25 @@ final class CaseConnectionHandler: ChannelDuplexHandler {
     private var traceKept: [TimedTraceEvent] = []
     private var traceCount = 0
 
-    init(engine: CaseDriver, done: EventLoopPromise<CaseRecording>, trace: TraceOptions = TraceOptions(), caseID: String = "") {
+    /// What a held case waits for (`--pause-before`).
+    private let pause: (@Sendable (String) async -> Void)?
+
+    init(
+        engine: CaseDriver, done: EventLoopPromise<CaseRecording>, trace: TraceOptions = TraceOptions(), caseID: String = "",
+        pause: (@Sendable (String) async -> Void)? = nil
+    ) {
         self.engine = engine
         self.done = done
         self.trace = trace
         self.caseID = caseID
+        self.pause = pause
+    }
+
+    /// The hold is over: the case goes on.
+    private func resumeFromHold() {
+        traceEvent(.resumed)
+        engine.resume(at: Self.now())
+        perform()
     }
 
     /// One event of the trace, stamped with the time since the case began.
@@ -181,6 +195,16 @@ final class CaseConnectionHandler: ChannelDuplexHandler {
                 }
             case .cancel(let id):
                 timers.removeValue(forKey: id)?.cancel()
+            case .hold:
+                traceEvent(.held)
+                let wait = pause ?? { _ in }
+                let caseID = caseID
+                let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+                let eventLoop = context.eventLoop
+                Task {
+                    await wait(caseID)
+                    eventLoop.execute { bound.value.resumeFromHold() }
+                }
             case .close(let flushFirst):
                 traceEvent(.tcpClosing)
                 holdFlush = false

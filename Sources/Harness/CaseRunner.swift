@@ -22,8 +22,28 @@ public struct RunSettings: Sendable {
     public var compressionCache = CompressionCache()
     /// Where each case's wire trace goes, if anywhere.
     public var trace = TraceOptions()
+    /// Cases held after their handshake until `wait` returns (`--pause-before`).
+    public var pause: PauseOptions?
 
     public init(seed: UInt64) { self.seed = seed }
+}
+
+/// Which cases wait after the opening handshake, before their first step, and for what: `--pause-before`, so a
+/// user can attach a debugger to the server with the connection open. The case's timers start when it goes on.
+public struct PauseOptions: Sendable {
+    /// Case patterns, as `--cases`.
+    public var patterns: [String]
+    /// Returns when the case may go on (the user pressed Enter).
+    public var wait: @Sendable (_ caseID: String) async -> Void
+
+    public init(patterns: [String], wait: @escaping @Sendable (String) async -> Void) {
+        self.patterns = patterns
+        self.wait = wait
+    }
+
+    public func holds(_ caseID: String) -> Bool {
+        patterns.contains { CaseSelection.matches(pattern: $0, id: caseID) }
+    }
 }
 
 /// The wire trace of the cases (`--trace`, `--trace-file`): handed, as it happens, to `live` (with the case's ID),
@@ -70,6 +90,8 @@ public struct CaseRunner: Sendable {
             seed: settings.seed, limits: settings.limits, testData: settings.testData,
             compressionCache: settings.compressionCache)
         engine.tracing = settings.trace.isOn
+        let pause = settings.pause.flatMap { $0.holds(definition.id.description) ? $0 : nil }
+        engine.holdAfterHandshake = pause != nil
         let started = Date()
         let tls: (context: NIOSSLContext, serverName: String?, observation: TLSObservation)?
         if server.secure {
@@ -103,7 +125,9 @@ public struct CaseRunner: Sendable {
                         try pipeline.addHandler(TLSHandshakeWatcher(observation: tls.observation))
                     }
                     try pipeline.addHandler(
-                        CaseConnectionHandler(engine: engine, done: done, trace: settings.trace, caseID: definition.id.description))
+                        CaseConnectionHandler(
+                            engine: engine, done: done, trace: settings.trace, caseID: definition.id.description,
+                            pause: pause?.wait))
                 }
             }
         let channel: Channel

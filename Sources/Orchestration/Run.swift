@@ -36,6 +36,8 @@ public struct Run: Sendable {
         public var failsPolicy: @Sendable (CaseRecord) -> Bool = { _ in false }
         /// A failing case was run again (`attempt` counts from 2) and its report rewritten.
         public var rerun: @Sendable (_ record: CaseRecord, _ attempt: Int) -> Void = { _, _ in }
+        /// A case of `--pause-before` is connected and held; it goes on when this returns.
+        public var hold: @Sendable (_ caseID: String) async -> Void = { _ in }
         /// The live wire trace (`--trace`): each event of each case as it happens, from the connections' threads.
         public var trace: (@Sendable (_ caseID: String, _ event: TimedTraceEvent) -> Void)?
 
@@ -104,6 +106,9 @@ public struct Run: Sendable {
             settings.seed = plan.seed ?? UInt64.random(in: 0...UInt64(UInt32.max))
             settings.testData = try testDataLibrary()
             settings.trace = TraceOptions(live: events.trace, keep: plan.request.traceFile)
+            if !plan.request.pauseBefore.isEmpty {
+                settings.pause = PauseOptions(patterns: plan.request.pauseBefore, wait: events.hold)
+            }
             runner = CaseRunner(group: group, settings: settings)
             for server in servers where server.secure {
                 do {

@@ -32,6 +32,8 @@ public struct RunRequest: Sendable {
     public var traceFile = false
     /// `--rerun-failures N`: each case that failed the policy runs again, alone, up to N times, to tell flaky from failed.
     public var rerunFailures = 0
+    /// `--pause-before` patterns: these cases wait after their handshake until `Run.Events.hold` returns.
+    public var pauseBefore: [String] = []
 
     public init(builtinTestData: TestDataLibrary) {
         self.builtinTestData = builtinTestData

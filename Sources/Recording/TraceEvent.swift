@@ -14,6 +14,9 @@ public enum TraceEvent: Sendable, Equatable {
     case tcpClosed
     /// The connection reported an error (a reset, a broken pipe).
     case tcpError(String)
+    /// The case is held after the handshake (`--pause-before`), and goes on.
+    case held
+    case resumed
     /// The case's trace reached its limit of events; nothing more of it is traced.
     case truncated(Int)
 }

@@ -26,6 +26,8 @@ public enum TraceText {
         case .tcpClosing: return "TCP closed by wsspec"
         case .tcpClosed: return "TCP gone"
         case .tcpError(let text): return "TCP error: \(OctetSummary.plain(text))"
+        case .held: return "held after the handshake (--pause-before)"
+        case .resumed: return "resumed"
         case .truncated(let n): return "trace stopped after \(n) events"
         }
     }

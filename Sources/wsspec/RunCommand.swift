@@ -55,6 +55,12 @@ struct RunCommand: AsyncParsableCommand {
             "Run each case that failed the pass policy again, alone, up to N times: one that passes once is flaky, one that fails every time failed. A flaky case fails the run unless the policy file says 'flaky: pass'.",
             valueName: "N"))
     var rerunFailures = 0
+    @Option(
+        name: .customLong("pause-before"),
+        help: ArgumentHelp(
+            "Hold these cases (patterns, as --cases) after the opening handshake, before their first step, until Enter is pressed, so a debugger can be attached to the server; their timers start when they go on.",
+            valueName: "P,…"))
+    var pauseBefore: [String] = []
     @Flag(name: .long, help: "Print nothing while running but the summary.")
     var quiet = false
 
@@ -91,6 +97,9 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("give one --agent per URL (\(urls.count) URLs, \(agent.count) agents)")
         }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        if !pauseBefore.isEmpty && jobs > 1 {
+            throw ValidationError("--pause-before holds one case at a time: it goes with --jobs 1, not --jobs \(jobs)")
+        }
         guard rerunFailures >= 0 else { throw ValidationError("--rerun-failures must be 0 or more, got \(rerunFailures)") }
         if let shard {
             do { _ = try Shard(shard) } catch let problem as Shard.Problem { throw ValidationError("--shard: \(problem)") }
@@ -133,6 +142,7 @@ struct RunCommand: AsyncParsableCommand {
             let reported = ReportedCase(record)
             progress.say("rerun \(attempt)/\(runs) " + Console.line(for: reported, passes: policy.passes(reported)))
         }
+        events.hold = { caseID in await EnterKey.wait(for: caseID) }
         if trace {
             events.trace = { caseID, event in
                 FileHandle.standardError.write(Data(("[\(caseID)] " + TraceText.line(event) + "\n").utf8))
@@ -188,6 +198,7 @@ struct RunCommand: AsyncParsableCommand {
         request.caseDirs = caseOptions.caseDirs
         request.traceFile = traceFile
         request.rerunFailures = rerunFailures
+        request.pauseBefore = CaseSelection.patterns(pauseBefore)
         return request
     }
 
@@ -204,5 +215,18 @@ struct RunCommand: AsyncParsableCommand {
         } catch let problem as RunProblem {
             throw UsageError(problem.description)
         }
+    }
+}
+
+/// Waits for Enter on standard input, for a case `--pause-before` holds. At the end of standard input (no terminal,
+/// CI) it says so and does not wait.
+enum EnterKey {
+    static func wait(for caseID: String) async {
+        FileHandle.standardError.write(
+            Data("wsspec: case \(caseID) is connected and held before its first step; attach to the server, then press Enter\n".utf8))
+        let gotLine = await withCheckedContinuation { (done: CheckedContinuation<Bool, Never>) in
+            Thread.detachNewThread { done.resume(returning: readLine(strippingNewline: true) != nil) }
+        }
+        if !gotLine { FileHandle.standardError.write(Data("wsspec: standard input is closed; case \(caseID) goes on\n".utf8)) }
     }
 }

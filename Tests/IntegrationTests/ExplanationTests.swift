@@ -169,3 +169,53 @@ struct RerunFailuresTests {
         #expect(report["wsspecAttempts"]?.arrayValue?.count == 3)
     }
 }
+
+@Suite("--pause-before", .serialized)
+struct PauseBeforeRunTests {
+    @Test("the case waits after the handshake until Enter, sends nothing before, then runs and passes")
+    func waitsForEnter() throws {
+        guard let wsspecExecutable else { throw WSSpecProcess.Missing() }
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let process = Process()
+        process.executableURL = wsspecExecutable
+        process.arguments = [
+            "run", "--cases", "2.2", "--pause-before", "2.2", "--trace", "--seed", "1", "--no-html", "--outdir",
+            scratch.url.appendingPathComponent("r").path,
+        ]
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        final class Collected: @unchecked Sendable {
+            let lock = NSLock()
+            var text = ""
+        }
+        let collected = Collected()
+        errors.fileHandleForReading.readabilityHandler = { handle in
+            let text = String(decoding: handle.availableData, as: UTF8.self)
+            collected.lock.withLock { collected.text += text }
+        }
+        let lock = collected.lock
+        var stderr: String { collected.text }
+        try process.run()
+        let prompt = "wsspec: case 2.2 is connected and held before its first step"
+        let deadline = Date().addingTimeInterval(60)
+        while !lock.withLock({ stderr.contains(prompt) }) && Date() < deadline && process.isRunning { usleep(20_000) }
+        let beforeEnter = lock.withLock { stderr }
+        #expect(beforeEnter.contains(prompt), "\(beforeEnter)")
+        #expect(beforeEnter.contains("held after the handshake (--pause-before)"))
+        #expect(!beforeEnter.contains("TX frame"), "a held case sends nothing: \(beforeEnter)")
+        #expect(process.isRunning, "the case waits for Enter")
+        input.fileHandleForWriting.write(Data("\n".utf8))
+        process.waitUntilExit()
+        errors.fileHandleForReading.readabilityHandler = nil
+        let all = lock.withLock { stderr } + String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 0, "\(out)\n\(all)")
+        #expect(out.contains("pass  2.2"), "\(out)")
+        let resumed = try #require(all.range(of: "resumed"))
+        let ping = try #require(all.range(of: "TX frame ping"))
+        #expect(resumed.lowerBound < ping.lowerBound)
+    }
+}
