@@ -131,13 +131,18 @@ public struct Run: Sendable {
         let writer = writer
         let seed = settings.seed
         let builtinServer = echo != nil
-        scheduler.runCase = { runner, item, server in
+        // One run of a case: `attempt` counts the runs of a case `--rerun-failures` runs again, from 1; the trace
+        // of a rerun goes beside the first's (`….run2.trace`).
+        let runOne: @Sendable (CaseRunner, CaseScheduler.Item, ServerTarget, Int) async -> CaseRecord = {
+            runner, item, server, attempt in
             events.starting(item.definition.id.description)
             var record = await interruption.cancellable {
                 await runner.run(item.definition, ordinal: item.ordinal, server: server)
             }
             if plan.request.traceFile {
-                let name = ReportFileName.caseFile(agent: record.agent, caseID: record.caseID, ext: "trace")
+                let name = attempt == 1
+                    ? ReportFileName.caseFile(agent: record.agent, caseID: record.caseID, ext: "trace")
+                    : ReportFileName.caseFile(agent: record.agent, caseID: record.caseID, ext: "") + ".run\(attempt).trace"
                 let text = TraceText.document(caseID: record.caseID, agent: record.agent, events: record.recording.trace)
                 do {
                     try Data(text.utf8).write(to: writer.url(forFile: name), options: .atomic)
@@ -154,6 +159,7 @@ public struct Run: Sendable {
             }
             return record
         }
+        scheduler.runCase = { runner, item, server in await runOne(runner, item, server, 1) }
         let items = selected.map { CaseScheduler.Item(definition: $0, ordinal: suite.ordinal(of: $0.id) ?? 0) }
         var writeFailed = false
         let started = Date()
@@ -172,7 +178,7 @@ public struct Run: Sendable {
         var records = perServer.joined().filter { !plan.excludes(agent: $0.agent, caseID: $0.caseID) }
         if plan.request.rerunFailures > 0 {
             await rerunFailures(
-                &records, perServer: perServer, servers: servers, items: items, scheduler: scheduler, runner: runner,
+                &records, perServer: perServer, servers: servers, items: items, runOne: runOne, runner: runner,
                 events: events, interruption: interruption, writeFailed: &writeFailed)
         }
         events.ended()
@@ -187,7 +193,8 @@ public struct Run: Sendable {
     /// run's outcome beside it; the report is written again.
     private func rerunFailures(
         _ records: inout [CaseRecord], perServer: [[CaseRecord]], servers: [ServerTarget], items: [CaseScheduler.Item],
-        scheduler: CaseScheduler, runner: CaseRunner, events: Events, interruption: Interruption, writeFailed: inout Bool
+        runOne: @Sendable (CaseRunner, CaseScheduler.Item, ServerTarget, Int) async -> CaseRecord, runner: CaseRunner,
+        events: Events, interruption: Interruption, writeFailed: inout Bool
     ) async {
         var serverOf: [String: ServerTarget] = [:]
         for (index, list) in perServer.enumerated() where index < servers.count {
@@ -201,7 +208,7 @@ public struct Run: Sendable {
             record.stability = .failed
             for attempt in 2...(plan.request.rerunFailures + 1) {
                 if interruption.signal != nil { break }
-                let again = await scheduler.runCase(runner, item, server)
+                let again = await runOne(runner, item, server, attempt)
                 if again.harnessError == HarnessError.interrupted { break }
                 record.attempts.append(Attempt(outcome: again.outcome, durationMilliseconds: again.recording.durationMilliseconds))
                 let passed = !events.failsPolicy(again)

@@ -156,7 +156,7 @@ struct RerunFailuresTests {
         let outdir = scratch.url.appendingPathComponent("r")
         let (code, out, err) = try WSSpecProcess.run(
             ["run", server.url, "--cases", "2.2", "--seed", "1", "--rerun-failures", "2", "--outdir", outdir.path, "--no-html",
-             "--format", "json"], in: scratch.url)
+             "--format", "json", "--trace-file"], in: scratch.url)
         #expect(code == 1, "\(out)\n\(err)")
         let summary = try ReferenceJSON.parse(out)
         let failure = summary["failures"]?.arrayValue?.first
@@ -167,6 +167,11 @@ struct RerunFailuresTests {
         let report = try Self.reportJSON(outdir, "_case_2_2.json")
         #expect(report["wsspecStability"]?.stringValue == "failed")
         #expect(report["wsspecAttempts"]?.arrayValue?.count == 3)
+        // Each run's trace is kept: the first's beside the report, the reruns' beside it.
+        let files = try FileManager.default.contentsOfDirectory(atPath: outdir.path)
+        for suffix in ["_case_2_2.trace", "_case_2_2.run2.trace", "_case_2_2.run3.trace"] {
+            #expect(files.contains { $0.hasSuffix(suffix) }, "\(files)")
+        }
     }
 }
 
