@@ -96,7 +96,7 @@ public enum Explainer {
         switch event {
         case .message(let payload, let binary): return "\(binary ? "binary" : "text") message \(payloadText(payload))"
         case .pong(let payload): return "pong \(payloadText(payload))"
-        case .timeout(let tag): return "mark '\(tag)' (the pause ended with the connection open)"
+        case .timeout(let tag): return "mark '\(tag)' (open after the pause)"
         }
     }
 
@@ -119,7 +119,7 @@ public enum Explainer {
         switch event {
         case .message(let bytes, let binary): return "\(binary ? "binary" : "text") message \(OctetSummary.describe(bytes))"
         case .pong(let bytes): return "pong \(OctetSummary.describe(bytes))"
-        case .timeout(let tag): return "mark '\(tag)' (the pause ended with the connection open)"
+        case .timeout(let tag): return "mark '\(tag)' (open after the pause)"
         }
     }
 

@@ -109,7 +109,7 @@ struct ExplainerTests {
             id: "6.4.1", expected: [(.ok, [.timeout("A")]), (.nonStrict, [.timeout("A"), .timeout("B")])], close: serverFails1002)
         let r = JudgeTests.observation([.timeout("A"), .timeout("B")], closing: .serverFailed(code: 1002))
         let e = try #require(Self.explain(d, r))
-        #expect(e.divergence == "events match the NON-STRICT list, not the OK one: event 2: expected nothing more, the server sent mark 'B' (the pause ended with the connection open)")
+        #expect(e.divergence == "events match the NON-STRICT list, not the OK one: event 2: expected nothing more, the server sent mark 'B' (open after the pause)")
         #expect(e.expected.map(\.verdict) == [.ok, .nonStrict])
     }
 
