@@ -210,6 +210,8 @@ public struct CaseDefinition: Sendable, Equatable {
     public var description: String
     public var expectation: String
     public var rfc: String?
+    /// What the clause requires, in one line (`requirement`), shown beside a failure.
+    public var requirement: String?
     public var category: CaseGroup { didSet { deriveRuntime() } }
     public var subcategory: CaseGroup?
     public var steps: [Step] { didSet { deriveRuntime() } }
@@ -230,7 +232,8 @@ public struct CaseDefinition: Sendable, Equatable {
     public var handshake: HandshakeCase?
 
     public init(
-        id: CaseID, description: String, expectation: String, rfc: String? = nil, category: CaseGroup,
+        id: CaseID, description: String, expectation: String, rfc: String? = nil, requirement: String? = nil,
+        category: CaseGroup,
         subcategory: CaseGroup? = nil, steps: [Step], expected: [(outcome: Behavior, events: [ExpectedEvent])],
         close: CloseExpectation, autoClose: Bool = true, verdict: VerdictRules = VerdictRules(),
         echo: EchoCheck? = nil, source: SourceLocation
@@ -239,6 +242,7 @@ public struct CaseDefinition: Sendable, Equatable {
         self.description = description
         self.expectation = expectation
         self.rfc = rfc
+        self.requirement = requirement
         self.category = category
         self.subcategory = subcategory
         self.steps = steps

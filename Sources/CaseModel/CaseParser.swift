@@ -9,8 +9,8 @@ struct CaseParser {
     let subcategories: [String: CaseGroup]
 
     static let caseKeys: Set<String> = [
-        "id", "description", "expectation", "rfc", "table", "steps", "expect", "close", "auto-close", "verdict", "echo",
-        "deflate", "request", "response",
+        "id", "description", "expectation", "rfc", "requirement", "table", "steps", "expect", "close", "auto-close",
+        "verdict", "echo", "deflate", "request", "response",
     ]
 
     func parse(_ node: Node) throws -> [CaseDefinition] {
@@ -178,6 +178,7 @@ struct CaseParser {
             description: try reader.string(m["description"]!),
             expectation: try reader.string(m["expectation"]!),
             rfc: try m["rfc"].map { try reader.string($0) },
+            requirement: try m["requirement"].map(oneLine),
             category: category,
             subcategory: sub,
             steps: steps,
@@ -190,6 +191,15 @@ struct CaseParser {
         definition.deflateOffers = offers
         definition.handshake = handshake
         return definition
+    }
+
+    /// A text that must fit on one line (a failure shows it beside the clause).
+    func oneLine(_ node: Node) throws -> String {
+        let text = try reader.string(node)
+        if text.allSatisfy(\.isWhitespace) || text.contains(where: \.isNewline) {
+            throw reader.error("'requirement' must be one line of text: what the clause requires", at: node)
+        }
+        return text
     }
 
     /// One permessage-deflate offer: the four knobs of the reference's client (catalogue §4).

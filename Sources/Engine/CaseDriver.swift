@@ -103,6 +103,35 @@ public struct CaseDriver: Sendable {
 
     public var isFinished: Bool { endedAt != nil }
 
+    /// Hold the case once the handshake is done, before its first step, until `resume(at:)` (`--pause-before`):
+    /// no timer of the case runs meanwhile, and what the peer sends waits unread in the parser.
+    public var holdAfterHandshake = false
+    /// The case is held.
+    public private(set) var isHeld = false
+
+    /// Ends the hold: the case's clock starts now, and its script runs.
+    public mutating func resume(at now: UInt64) {
+        guard isHeld else { return }
+        isHeld = false
+        guard state == .open else { return }
+        openedAt = now
+        actions.append(.schedule(.watchdog, seconds: watchdogDeadline))
+        runScript()
+        processFrames()
+    }
+
+    /// Whether frames and octets are kept for the live trace (`takeTrace()`), whether or not the wire log is on.
+    public var tracing: Bool {
+        get { recorder.tracing }
+        set { recorder.tracing = newValue }
+    }
+
+    /// Hands out the trace events produced so far.
+    public mutating func takeTrace() -> [TraceEvent] {
+        defer { recorder.traced.removeAll(keepingCapacity: true) }
+        return recorder.traced
+    }
+
     /// The request the client role writes.
     public var request: HandshakeRequest? { handshake.request }
 
@@ -129,7 +158,7 @@ public struct CaseDriver: Sendable {
             handshakeReceived(buffer.readableBytesView, at: now)
         } else {
             parser.append(buffer)
-            processFrames()
+            if !isHeld { processFrames() }
         }
     }
 
@@ -244,6 +273,12 @@ public struct CaseDriver: Sendable {
             recording.connectionWasOpen = true
             openedAt = now
             if !rest.isEmpty { parser.append(ByteBuffer(bytes: rest)) }
+            if holdAfterHandshake {
+                isHeld = true
+                actions.append(.cancel(.watchdog))
+                actions.append(.hold)
+                return
+            }
             runScript()
             processFrames()
             // A handshake case without events to wait for closes as soon as its steps are written.

@@ -65,10 +65,15 @@ public enum JUnitReport {
                         lines.append("      <skipped message=\"\(escape("known failure (baseline): \(verdict)"))\"/>")
                     } else {
                         counts.failures += 1
+                        let flaky = c.isFlaky ? "FLAKY " : ""
                         lines.append(
-                            "      <failure message=\"\(escape(verdict + ": " + BaselineComparison.why(c)))\" type=\"\(escape(verdict))\">"
+                            "      <failure message=\"\(escape(flaky + verdict + ": " + BaselineComparison.why(c)))\" type=\"\(escape(flaky + verdict))\">"
                                 + escape(detail(c)) + "</failure>")
                     }
+                    lines.append("    </testcase>")
+                } else if c.isFlaky {
+                    lines.append(open + ">")
+                    lines.append("      <system-out>\(escape(stabilityText(c)))</system-out>")
                     lines.append("    </testcase>")
                 } else {
                     lines.append(open + "/>")
@@ -103,7 +108,15 @@ public enum JUnitReport {
             "behaviorClose: \(c.behaviorClose) — \(c.resultClose)",
         ]
         if let harness = c.harnessError { parts.append("harness problem: \(harness)") }
+        if c.stability != nil { parts.append(stabilityText(c)) }
+        if let explanation = c.explanation { parts.append(explanation.text(replay: c.replay)) }
+        else if let replay = c.replay { parts.append("replay: \(replay)") }
         return parts.joined(separator: "\n")
+    }
+
+    /// `flaky: FAILED / OK, then OK / OK`.
+    private static func stabilityText(_ c: ReportedCase) -> String {
+        "\(c.stability ?? ""): " + c.runsSummary
     }
 
     private static func seconds(_ milliseconds: Int) -> String {

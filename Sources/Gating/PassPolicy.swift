@@ -42,6 +42,9 @@ public struct PassPolicy: Sendable, Equatable {
     public var behaviorClose: Set<String>
     /// Per-case rules; the first rule that covers a case decides the parts it sets.
     public var rules: [Rule]
+    /// Whether a flaky case (it failed, and passed when run again with `--rerun-failures`) passes the run
+    /// (`flaky: pass`); by default it fails it.
+    public var flakyPasses = false
 
     public init(name: String, behavior: Set<String>, behaviorClose: Set<String>, rules: [Rule] = []) {
         self.name = name
@@ -72,7 +75,8 @@ public struct PassPolicy: Sendable, Equatable {
     }
 
     public func passes(_ reported: ReportedCase) -> Bool {
-        passes(caseID: reported.id, behavior: reported.behavior, behaviorClose: reported.behaviorClose)
+        if reported.isFlaky && flakyPasses { return true }
+        return passes(caseID: reported.id, behavior: reported.behavior, behaviorClose: reported.behaviorClose)
     }
 
     /// `strict`, `default`, or the path of a policy file.
@@ -90,6 +94,7 @@ public struct PassPolicy: Sendable, Equatable {
     /// ```yaml
     /// behavior: [OK, NON-STRICT, INFORMATIONAL]    # optional, default policy's when absent
     /// behaviorClose: [OK, INFORMATIONAL]            # optional
+    /// flaky: pass                                   # optional, default fail: a case --rerun-failures showed flaky
     /// cases:                                        # optional; the first rule covering a case decides
     ///   - match: "6.4.*"
     ///     behavior: [OK, NON-STRICT, FAILED]
@@ -150,8 +155,14 @@ public struct PassPolicy: Sendable, Equatable {
         }
         var policy = PassPolicy.default
         policy.name = file
-        for (key, value) in try mapping(root, allowed: ["behavior", "behaviorClose", "cases"]) {
+        for (key, value) in try mapping(root, allowed: ["behavior", "behaviorClose", "cases", "flaky"]) {
             switch key {
+            case "flaky":
+                switch value.string {
+                case "pass"?: policy.flakyPasses = true
+                case "fail"?: policy.flakyPasses = false
+                default: throw fail("'flaky' must be 'pass' or 'fail' (what a case that passed when run again does to the run)", value)
+                }
             case "behavior": policy.behavior = try outcomes(value, allowed: behaviors, field: "behavior")
             case "behaviorClose": policy.behaviorClose = try outcomes(value, allowed: closeBehaviors, field: "behaviorClose")
             default:

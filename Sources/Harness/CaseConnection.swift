@@ -50,9 +50,48 @@ final class CaseConnectionHandler: ChannelDuplexHandler {
     }
     private var context: ChannelHandlerContext?
 
-    init(engine: CaseDriver, done: EventLoopPromise<CaseRecording>) {
+    // The wire trace.
+    private let trace: TraceOptions
+    private let caseID: String
+    private let traceStart = CaseConnectionHandler.now()
+    private var traceKept: [TimedTraceEvent] = []
+    private var traceCount = 0
+
+    /// What a held case waits for (`--pause-before`).
+    private let pause: (@Sendable (String) async -> Void)?
+
+    init(
+        engine: CaseDriver, done: EventLoopPromise<CaseRecording>, trace: TraceOptions = TraceOptions(), caseID: String = "",
+        pause: (@Sendable (String) async -> Void)? = nil
+    ) {
         self.engine = engine
         self.done = done
+        self.trace = trace
+        self.caseID = caseID
+        self.pause = pause
+    }
+
+    /// The hold is over: the case goes on.
+    private func resumeFromHold() {
+        traceEvent(.resumed)
+        engine.resume(at: Self.now())
+        perform()
+    }
+
+    /// One event of the trace, stamped with the time since the case began.
+    private func traceEvent(_ event: TraceEvent) {
+        guard trace.isOn, traceCount <= trace.maxEvents else { return }
+        traceCount += 1
+        let timed = TimedTraceEvent(
+            nanoseconds: Self.now() &- traceStart, event: traceCount > trace.maxEvents ? .truncated(trace.maxEvents) : event)
+        trace.live?(caseID, timed)
+        if trace.keep { traceKept.append(timed) }
+    }
+
+    /// The frames and octets the engine traced since the last call.
+    private func drainTrace() {
+        guard trace.isOn else { return }
+        for event in engine.takeTrace() { traceEvent(event) }
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -60,6 +99,7 @@ final class CaseConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        traceEvent(.tcpConnected(context.remoteAddress.map { "\($0)" } ?? "?"))
         engine.connected(at: Self.now(), wallClock: Date())
         perform()
         context.fireChannelActive()
@@ -74,9 +114,12 @@ final class CaseConnectionHandler: ChannelDuplexHandler {
         let now = Self.now()
         engine.connectionLost(at: now)
         perform()
+        traceEvent(.tcpClosed)
         for timer in timers.values { timer.cancel() }
         timers.removeAll()
-        done.succeed(engine.recording(at: now))
+        var recording = engine.recording(at: now)
+        recording.trace = traceKept
+        done.succeed(recording)
     }
 
     func read(context: ChannelHandlerContext) {
@@ -97,6 +140,7 @@ final class CaseConnectionHandler: ChannelDuplexHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         // A reset or broken pipe: the connection is gone; channelInactive follows.
+        traceEvent(.tcpError("\(error)"))
         context.close(promise: nil)
     }
 
@@ -117,6 +161,7 @@ final class CaseConnectionHandler: ChannelDuplexHandler {
     private func perform() {
         guard let context else { return }
         defer { flushIfNeeded(context) }
+        drainTrace()
         let loop = context.eventLoop.assumeIsolated()
         for action in engine.takeActions() {
             switch action {
@@ -141,14 +186,27 @@ final class CaseConnectionHandler: ChannelDuplexHandler {
                 }
             case .schedule(let id, let seconds):
                 timers[id]?.cancel()
+                traceEvent(.timerArmed(id.description, seconds: seconds))
                 timers[id] = loop.scheduleTask(in: .nanoseconds(Int64(seconds * 1e9))) {
                     self.timers[id] = nil
+                    self.traceEvent(.timerFired(id.description))
                     self.engine.timerFired(id)
                     self.perform()
                 }
             case .cancel(let id):
                 timers.removeValue(forKey: id)?.cancel()
+            case .hold:
+                traceEvent(.held)
+                let wait = pause ?? { _ in }
+                let caseID = caseID
+                let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+                let eventLoop = context.eventLoop
+                Task {
+                    await wait(caseID)
+                    eventLoop.execute { bound.value.resumeFromHold() }
+                }
             case .close(let flushFirst):
+                traceEvent(.tcpClosing)
                 holdFlush = false
                 flushIfNeeded(context)
                 if flushFirst, let lastWrite {

@@ -20,8 +20,46 @@ public struct RunSettings: Sendable {
     public var testData: TestDataLibrary?
     /// Compressed messages of the message loops, kept for reuse across the cases of the run.
     public var compressionCache = CompressionCache()
+    /// Where each case's wire trace goes, if anywhere.
+    public var trace = TraceOptions()
+    /// Cases held after their handshake until `wait` returns (`--pause-before`).
+    public var pause: PauseOptions?
 
     public init(seed: UInt64) { self.seed = seed }
+}
+
+/// Which cases wait after the opening handshake, before their first step, and for what: `--pause-before`, so a
+/// user can attach a debugger to the server with the connection open. The case's timers start when it goes on.
+public struct PauseOptions: Sendable {
+    /// Case patterns, as `--cases`.
+    public var patterns: [String]
+    /// Returns when the case may go on (the user pressed Enter).
+    public var wait: @Sendable (_ caseID: String) async -> Void
+
+    public init(patterns: [String], wait: @escaping @Sendable (String) async -> Void) {
+        self.patterns = patterns
+        self.wait = wait
+    }
+
+    public func holds(_ caseID: String) -> Bool {
+        patterns.contains { CaseSelection.matches(pattern: $0, id: caseID) }
+    }
+}
+
+/// The wire trace of the cases (`--trace`, `--trace-file`): handed, as it happens, to `live` (with the case's ID),
+/// and kept in the recording when `keep`. Off when neither.
+public struct TraceOptions: Sendable {
+    public var live: (@Sendable (_ caseID: String, _ event: TimedTraceEvent) -> Void)?
+    public var keep = false
+    /// Events per case beyond which the trace stops (a flooding server).
+    public var maxEvents = 20_000
+
+    public init(live: (@Sendable (String, TimedTraceEvent) -> Void)? = nil, keep: Bool = false) {
+        self.live = live
+        self.keep = keep
+    }
+
+    public var isOn: Bool { live != nil || keep }
 }
 
 /// Runs one case against one server on a fresh connection and turns what happened into a record.
@@ -47,10 +85,13 @@ public struct CaseRunner: Sendable {
         handshake.origin = server.origin
         handshake.protocols = server.protocols
         handshake.headers = server.headers
-        let engine = CaseDriver(
+        var engine = CaseDriver(
             definition: definition, role: .client, handshake: handshake, timeouts: settings.timeouts,
             seed: settings.seed, limits: settings.limits, testData: settings.testData,
             compressionCache: settings.compressionCache)
+        engine.tracing = settings.trace.isOn
+        let pause = settings.pause.flatMap { $0.holds(definition.id.description) ? $0 : nil }
+        engine.holdAfterHandshake = pause != nil
         let started = Date()
         let tls: (context: NIOSSLContext, serverName: String?, observation: TLSObservation)?
         if server.secure {
@@ -83,7 +124,10 @@ public struct CaseRunner: Sendable {
                         try pipeline.addHandler(NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverName))
                         try pipeline.addHandler(TLSHandshakeWatcher(observation: tls.observation))
                     }
-                    try pipeline.addHandler(CaseConnectionHandler(engine: engine, done: done))
+                    try pipeline.addHandler(
+                        CaseConnectionHandler(
+                            engine: engine, done: done, trace: settings.trace, caseID: definition.id.description,
+                            pause: pause?.wait))
                 }
             }
         let channel: Channel
@@ -140,18 +184,20 @@ public struct CaseRunner: Sendable {
             }
             expectedClose = definition.close.recorded
         }
+        let outcome = Judge.judge(definition, recording)
         return CaseRecord(
             agent: agent ?? recording.peerSoftware ?? "UnknownServer",
             caseID: definition.id.description,
             ordinal: ordinal,
             description: definition.description,
             expectation: definition.expectation,
-            outcome: Judge.judge(definition, recording),
+            outcome: outcome,
             expected: expected,
             expectedClose: expectedClose,
             reportTime: definition.reportsTime,
             reportCompressionRatio: !definition.deflateOffers.isEmpty,
-            recording: recording)
+            recording: recording,
+            explanation: Explainer.explain(definition, recording, outcome))
     }
 
     /// A case that could not run: ERROR / ERROR, never the server's failure.
@@ -171,7 +217,8 @@ public struct CaseRunner: Sendable {
             expectation: definition.expectation,
             outcome: .harnessError(problem),
             reportTime: definition.reportsTime,
-            recording: recording)
+            recording: recording,
+            explanation: Explainer.explain(definition, recording, .harnessError(problem)))
     }
 }
 

@@ -32,6 +32,14 @@ public struct Run: Sendable {
         public var writeFailed: @Sendable (String) -> Void = { _ in }
         /// The last case ended.
         public var ended: @Sendable () -> Void = {}
+        /// Whether a finished case failed the run's pass policy: the cases `--rerun-failures` runs again.
+        public var failsPolicy: @Sendable (CaseRecord) -> Bool = { _ in false }
+        /// A failing case was run again (`attempt` counts from 2) and its report rewritten.
+        public var rerun: @Sendable (_ record: CaseRecord, _ attempt: Int) -> Void = { _, _ in }
+        /// A case of `--pause-before` is connected and held; it goes on when this returns.
+        public var hold: @Sendable (_ caseID: String) async -> Void = { _ in }
+        /// The live wire trace (`--trace`): each event of each case as it happens, from the connections' threads.
+        public var trace: (@Sendable (_ caseID: String, _ event: TimedTraceEvent) -> Void)?
 
         public init() {}
     }
@@ -100,6 +108,10 @@ public struct Run: Sendable {
             }
             settings.seed = plan.seed ?? UInt64.random(in: 0...UInt64(UInt32.max))
             settings.testData = try testDataLibrary()
+            settings.trace = TraceOptions(live: events.trace, keep: plan.request.traceFile)
+            if !plan.request.pauseBefore.isEmpty {
+                settings.pause = PauseOptions(patterns: plan.request.pauseBefore, wait: events.hold)
+            }
             runner = CaseRunner(group: group, settings: settings)
             for server in servers where server.secure {
                 do {
@@ -118,17 +130,42 @@ public struct Run: Sendable {
         var scheduler = CaseScheduler(
             jobs: jobs, serialPatterns: serial.isEmpty ? CaseScheduler.defaultSerialPatterns : CaseSelection.patterns(serial))
         scheduler.shouldStop = { interruption.signal != nil }
-        scheduler.runCase = { runner, item, server in
+        let plan = plan
+        let writer = writer
+        let seed = settings.seed
+        let builtinServer = echo != nil
+        // One run of a case: `attempt` counts the runs of a case `--rerun-failures` runs again, from 1; the trace
+        // of a rerun goes beside the first's (`….run2.trace`).
+        let runOne: @Sendable (CaseRunner, CaseScheduler.Item, ServerTarget, Int) async -> CaseRecord = {
+            runner, item, server, attempt in
             events.starting(item.definition.id.description)
-            return await interruption.cancellable {
+            var record = await interruption.cancellable {
                 await runner.run(item.definition, ordinal: item.ordinal, server: server)
             }
+            if plan.request.traceFile {
+                let name = attempt == 1
+                    ? ReportFileName.caseFile(agent: record.agent, caseID: record.caseID, ext: "trace")
+                    : ReportFileName.caseFile(agent: record.agent, caseID: record.caseID, ext: "") + ".run\(attempt).trace"
+                let text = TraceText.document(caseID: record.caseID, agent: record.agent, events: record.recording.trace)
+                do {
+                    try Data(text.utf8).write(to: writer.url(forFile: name), options: .atomic)
+                } catch {
+                    events.writeFailed("cannot write the trace of case \(record.caseID): \(error)")
+                }
+                record.recording.trace = []
+            }
+            if record.explanation != nil {
+                record.replay = ReplayCommand(
+                    caseID: record.caseID, server: server, seed: seed, plan: plan, caseDirs: plan.request.caseDirs,
+                    builtinServer: builtinServer
+                ).line
+            }
+            return record
         }
+        scheduler.runCase = { runner, item, server in await runOne(runner, item, server, 1) }
         let items = selected.map { CaseScheduler.Item(definition: $0, ordinal: suite.ordinal(of: $0.id) ?? 0) }
         var writeFailed = false
         let started = Date()
-        let plan = plan
-        let writer = writer
         let perServer = await scheduler.run(items, servers: servers, runner: runner) { _, record in
             if plan.excludes(agent: record.agent, caseID: record.caseID) { return }
             if !writeFailed {
@@ -141,12 +178,57 @@ public struct Run: Sendable {
             }
             events.finished(record)
         }
-        let records = perServer.joined().filter { !plan.excludes(agent: $0.agent, caseID: $0.caseID) }
+        var records = perServer.joined().filter { !plan.excludes(agent: $0.agent, caseID: $0.caseID) }
+        if plan.request.rerunFailures > 0 {
+            await rerunFailures(
+                &records, perServer: perServer, servers: servers, items: items, runOne: runOne, runner: runner,
+                events: events, interruption: interruption, writeFailed: &writeFailed)
+        }
         events.ended()
         await stop()
         return RunResult(
             records: records, total: selected.count * servers.count, started: started, writeFailed: writeFailed,
             interruption: interruption)
+    }
+
+    /// Runs each case that failed the policy again, alone, until one run passes or `rerunFailures` more runs have
+    /// failed: `flaky` when one passed, `failed` when none did. The first run stays the case's report, with every
+    /// run's outcome beside it; the report is written again.
+    private func rerunFailures(
+        _ records: inout [CaseRecord], perServer: [[CaseRecord]], servers: [ServerTarget], items: [CaseScheduler.Item],
+        runOne: @Sendable (CaseRunner, CaseScheduler.Item, ServerTarget, Int) async -> CaseRecord, runner: CaseRunner,
+        events: Events, interruption: Interruption, writeFailed: inout Bool
+    ) async {
+        var serverOf: [String: ServerTarget] = [:]
+        for (index, list) in perServer.enumerated() where index < servers.count {
+            for record in list { serverOf[record.agent + "\u{0}" + record.caseID] = servers[index] }
+        }
+        let itemOf = Dictionary(items.map { ($0.definition.id.description, $0) }, uniquingKeysWith: { a, _ in a })
+        for index in records.indices where events.failsPolicy(records[index]) {
+            var record = records[index]
+            guard let item = itemOf[record.caseID], let server = serverOf[record.agent + "\u{0}" + record.caseID] else { continue }
+            record.attempts = [Attempt(outcome: record.outcome, durationMilliseconds: record.recording.durationMilliseconds)]
+            record.stability = .failed
+            for attempt in 2...(plan.request.rerunFailures + 1) {
+                if interruption.signal != nil { break }
+                let again = await runOne(runner, item, server, attempt)
+                if again.harnessError == HarnessError.interrupted { break }
+                record.attempts.append(Attempt(outcome: again.outcome, durationMilliseconds: again.recording.durationMilliseconds))
+                let passed = !events.failsPolicy(again)
+                if passed { record.stability = .flaky }
+                events.rerun(again, attempt)
+                if passed { break }
+            }
+            records[index] = record
+            if !writeFailed {
+                do {
+                    try writer.write(record)
+                } catch {
+                    events.writeFailed("cannot write the report of case \(record.caseID): \(error)")
+                    writeFailed = true
+                }
+            }
+        }
     }
 
     /// `--testdata`, else the built-in suite's test data.

@@ -30,6 +30,14 @@ public struct RunRequest: Sendable {
     /// `--serial` patterns as given; empty takes `CaseScheduler.defaultSerialPatterns`.
     public var serial: [String] = []
     public var shard: Shard?
+    /// `--case-dir` folders, as given: the suite comes in loaded, these only go into the replay lines.
+    public var caseDirs: [String] = []
+    /// `--trace-file`: each case's wire trace is written next to its report (`<agent>_case_<id>.trace`).
+    public var traceFile = false
+    /// `--rerun-failures N`: each case that failed the policy runs again, alone, up to N times, to tell flaky from failed.
+    public var rerunFailures = 0
+    /// `--pause-before` patterns: these cases wait after their handshake until `Run.Events.hold` returns.
+    public var pauseBefore: [String] = []
 
     public init(builtinTestData: TestDataLibrary) {
         self.builtinTestData = builtinTestData

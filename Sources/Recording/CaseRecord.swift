@@ -28,11 +28,19 @@ public struct CaseRecord: Sendable {
     /// What happened on the connection; its events are in `received`, as previews, so that a record holds no
     /// whole payloads.
     public var recording: CaseRecording
+    /// Why the case did not pass outright (nil when it is OK / OK), computed on the judge's side.
+    public var explanation: Explanation?
+    /// The command that runs this case again, alone, against the same server with the same seed; set by the run.
+    public var replay: String?
+    /// When the case failed and was run again (`--rerun-failures`): every run's outcome, this record's first.
+    public var attempts: [Attempt] = []
+    /// What the reruns showed; nil when the case was not rerun.
+    public var stability: Stability?
 
     public init(
         agent: String, caseID: String, ordinal: Int, description: String, expectation: String, outcome: CaseOutcome,
         expected: [Behavior: [RecordedEvent]] = [:], expectedClose: ExpectedClose? = nil, reportTime: Bool = false,
-        reportCompressionRatio: Bool = false, recording: CaseRecording
+        reportCompressionRatio: Bool = false, recording: CaseRecording, explanation: Explanation? = nil
     ) {
         self.agent = agent
         self.caseID = caseID
@@ -47,9 +55,29 @@ public struct CaseRecord: Sendable {
         self.received = recording.received.map(\.preview)
         self.recording = recording
         self.recording.received = []
+        self.explanation = explanation
     }
 
     public var judgement: Judgement? { outcome.judgement }
     public var harnessError: HarnessError? { outcome.harnessError }
     public var closing: ClosingBehavior { recording.closing }
+}
+
+/// What running a failing case again showed.
+public enum Stability: String, Sendable, Equatable {
+    /// At least one run passed: the outcome depends on something other than the server's code (timing, load).
+    case flaky
+    /// Every run failed.
+    case failed
+}
+
+/// One run of a case that was run more than once.
+public struct Attempt: Sendable, Equatable {
+    public var outcome: CaseOutcome
+    public var durationMilliseconds: Int
+
+    public init(outcome: CaseOutcome, durationMilliseconds: Int) {
+        self.outcome = outcome
+        self.durationMilliseconds = durationMilliseconds
+    }
 }

@@ -30,6 +30,8 @@ public struct CaseRecording: Sendable {
     public var traffic: TrafficStats?
     /// The TLS session of a `wss://` case.
     public var tls: TLSSessionInfo?
+    /// The wire trace, when the run keeps one (`--trace-file`).
+    public var trace: [TimedTraceEvent] = []
     /// Frames the case sent, by opcode (10.1.1 judges its own count).
     public var txFrames: [Int: Int] { statistics.txFrames }
 

@@ -47,6 +47,26 @@ enum CasePage {
         if let harness = c.harnessError {
             h.append("<div class=\"box harness\"><b>wsspec could not run this case</b> (a problem of the test harness, not of the server): \(e(harness))</div>")
         }
+        if let explanation = c.explanation {
+            h.append("<h2>Why</h2>")
+            h.append("<table class=\"explanation\" id=\"explanation\">")
+            for line in explanation.labelledLines {
+                h.append("<tr><th>\(e(line.label))</th><td data-key=\"\(e(line.label))\">\(e(line.text))</td></tr>")
+            }
+            if let replay = c.replay {
+                h.append("<tr><th>replay</th><td data-key=\"replay\"><code>\(e(replay))</code></td></tr>")
+            }
+            h.append("</table>")
+        }
+        if let stability = c.stability {
+            h.append("<h2>Runs</h2><p id=\"stability\" data-stability=\"\(e(stability))\">"
+                + (c.isFlaky ? "<b>Flaky</b>: the case failed, then passed when run again alone." : "<b>Failed</b> every time it ran.")
+                + "</p><table class=\"attempts\" id=\"attempts\"><tr><th>run</th><th>behavior</th><th>behaviorClose</th><th>result</th><th>ms</th></tr>")
+            for (n, a) in c.attempts.enumerated() {
+                h.append("<tr><td>\(n + 1)</td><td>\(e(a.behavior))</td><td>\(e(a.behaviorClose))</td><td>\(e(a.result))</td><td>\(a.duration)</td></tr>")
+            }
+            h.append("</table>")
+        }
         h.append("<h2>Case Description</h2><div class=\"box\">\(HTMLText.caseText(c.description))</div>")
         h.append("<h2>Case Expectation</h2><div class=\"box\">\(HTMLText.caseText(c.expectation))</div>")
         h.append("<h2>Case Outcome</h2><div class=\"box\">")

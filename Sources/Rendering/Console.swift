@@ -7,7 +7,7 @@ import ReportFormat
 public enum Console {
     /// One finished case: `pass  5.19  OK / OK  1003 ms`, with the reason when it failed.
     public static func line(for c: ReportedCase, passes: Bool, position: Int? = nil, total: Int? = nil) -> String {
-        let mark = c.isHarnessProblem ? "ERROR" : passes ? "pass " : "FAIL "
+        let mark = c.isHarnessProblem ? "ERROR" : c.isFlaky ? (passes ? "flaky" : "FLAKY") : passes ? "pass " : "FAIL "
         var text = ""
         if let position, let total {
             let width = String(total).count
@@ -16,6 +16,23 @@ public enum Console {
         text += "\(mark) \(c.id.padding(toLength: 8, withPad: " ", startingAt: 0)) \(c.behavior) / \(c.behaviorClose)  \(c.duration) ms"
         if !passes { text += "  — \(why(c))" }
         return text
+    }
+
+    /// How many failing cases the summary explains in full.
+    public static let maxExplained = 25
+
+    /// The lines under a failing case: its explanation and the command that replays it.
+    public static func explanation(_ c: ReportedCase, indent: String = "      ") -> [String] {
+        if let explanation = c.explanation {
+            return explanation.text(indent: indent, replay: c.replay).components(separatedBy: "\n")
+        }
+        return c.replay.map { [indent + "replay: " + $0] } ?? []
+    }
+
+    /// `flaky: FAILED / OK, then OK / OK` or `failed 3 times: FAILED / OK ×3`, for a case that was run again.
+    public static func stability(_ c: ReportedCase) -> String? {
+        guard let stability = c.stability else { return nil }
+        return c.isFlaky ? "flaky: \(c.runsSummary)" : "\(stability) \(c.attempts.count) times: \(c.runsSummary)"
     }
 
     public static func why(_ c: ReportedCase) -> String {
@@ -62,8 +79,13 @@ public enum Console {
         if !failing.isEmpty {
             lines.append("")
             lines.append("failing cases (\(failing.count), policy \(policy.name)):")
-            for c in failing {
-                lines.append("  \(agents.count > 1 ? c.agent + " " : "")\(c.id): \(c.behavior) / \(c.behaviorClose) — \(why(c))")
+            for (n, c) in failing.enumerated() {
+                lines.append("  \(agents.count > 1 ? c.agent + " " : "")\(c.id): \(c.behavior) / \(c.behaviorClose) — \(why(c))"
+                    + (stability(c).map { "  [\($0)]" } ?? ""))
+                if n < maxExplained { lines += explanation(c) }
+            }
+            if failing.count > maxExplained {
+                lines.append("  (the first \(maxExplained) are explained; every case's report explains its failure)")
             }
         }
         if let comparison {
@@ -78,9 +100,18 @@ public enum Console {
                 lines.append("  improved   \(change.caseID): \(change.expected?.description ?? "?") → \(change.actual)")
             }
         }
+        let flaky = cases.filter(\.isFlaky)
+        let flakyPassing = flaky.filter { policy.passes($0) }
+        if !flakyPassing.isEmpty {
+            lines.append("")
+            lines.append("flaky cases the policy lets pass (\(flakyPassing.count)):")
+            for c in flakyPassing { lines.append("  \(agents.count > 1 ? c.agent + " " : "")\(c.id): [\(stability(c) ?? "flaky")]") }
+        }
         let passed = cases.count - failing.count
         lines.append("")
-        lines.append("wsspec: \(cases.count) cases in \(String(format: "%.1f", seconds)) s; \(passed) passed, \(failing.count) failed")
+        lines.append(
+            "wsspec: \(cases.count) cases in \(String(format: "%.1f", seconds)) s; \(passed) passed, \(failing.count) failed"
+                + (flaky.isEmpty ? "" : " (\(flaky.count) flaky)"))
         lines.append("reports: \(reports)/index.json" + (htmlIndex.map { ", \($0)" } ?? ""))
         return lines.joined(separator: "\n")
     }
@@ -112,6 +143,17 @@ public enum Console {
                 "behaviorClose": .string(c.behaviorClose), "result": .string(c.result), "resultClose": .string(c.resultClose),
             ]
             if let harness = c.harnessError { members["harnessError"] = .string(harness) }
+            if let explanation = c.explanation { members["explanation"] = explanation.json() }
+            if let replay = c.replay { members["replay"] = .string(replay) }
+            if let stability = c.stability {
+                members["stability"] = .string(stability)
+                members["attempts"] = .array(c.attempts.map {
+                    .object([
+                        "behavior": .string($0.behavior), "behaviorClose": .string($0.behaviorClose), "result": .string($0.result),
+                        "duration": .int($0.duration),
+                    ])
+                })
+            }
             return .object(members)
         }
         func changeJSON(_ change: BaselineComparison.Change) -> JSONValue {
@@ -131,6 +173,7 @@ public enum Console {
             "seconds": .double((seconds * 1000).rounded() / 1000),
             "agents": .object(agents),
             "failures": .array(failing.map(caseJSON)),
+            "flaky": .array(cases.filter(\.isFlaky).map(caseJSON)),
             "reports": .string(reports),
             "exitCode": .int(Int(exitCode)),
         ]

@@ -153,7 +153,7 @@ struct IndexPage {
             }
             if !report.policy.passes(c) { failing = true }
             let result = ResultClass(behavior: c.behavior)
-            searchText += [c.behavior, c.behaviorClose, c.remoteCloseCode.map(String.init) ?? "", c.agent]
+            searchText += [c.behavior, c.behaviorClose, c.remoteCloseCode.map(String.init) ?? "", c.agent, c.stability ?? ""]
             let page = report.pageFileName(agent: agent, caseID: c.id)
             var detail = "\(c.duration) ms"
             if let ratios = c.compressionDetail { detail += " " + ratios }
@@ -163,7 +163,9 @@ struct IndexPage {
                 continue
             }
             cells += "<td class=\"result\" style=\"background:\(result.colour)\" data-agent=\"\(e(agent))\" data-behavior=\"\(e(c.behavior))\" title=\"\(title)\">"
-                + "<a href=\"\(e(page))\">\(result.label)</a> <span class=\"detail\">\(e(detail))</span></td>"
+                + "<a href=\"\(e(page))\">\(result.label)</a> <span class=\"detail\">\(e(detail))</span>"
+                + (c.stability.map { "<span class=\"stability \(e($0))\" title=\"\(e(Console.stability(c) ?? $0))\">\($0 == "flaky" ? "⚑ flaky" : "✗ \(c.attempts.count)×")</span>" } ?? "")
+                + "</td>"
             let close = CloseClass(behaviorClose: c.behaviorClose)
             cells += "<td class=\"close\" style=\"background:\(close.colour)\" data-behavior-close=\"\(e(c.behaviorClose))\" title=\"\(e(c.behaviorClose + ": " + c.resultClose))\">"
                 + "\(e(close.label(remoteCloseCode: c.remoteCloseCode)))</td>"

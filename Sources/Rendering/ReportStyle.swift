@@ -37,6 +37,9 @@ enum ReportStyle {
         td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}
         table.stats td:nth-child(n+2){text-align:right}
         tr.total td{font-weight:bold}
+        .stability{display:inline-block;margin-left:.3em;padding:0 .3em;border-radius:3px;background:#fff;color:#000;font-size:11px}
+        .stability.flaky{background:#ff0;color:#000;font-weight:bold}
+        table.explanation td{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;overflow-wrap:anywhere}
         .off{color:#900}
         .wl-rxo{color:#060}.wl-txo{color:#600}.wl-txo-sync{color:#606}.wl-rxf{color:#0a0}.wl-txf{color:#a00}
         .wl-txf-sync{color:#a0a}.wl-plain{color:#000}.wl-drop-me{color:#008}

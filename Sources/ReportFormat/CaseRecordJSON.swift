@@ -32,7 +32,9 @@ extension CaseRecord {
     }
 
     /// The per-case JSON: exactly the 39 keys of the reference (plus `wsspecHarnessError` for a case wsspec
-    /// could not run, and `wsspecTLS` for a case run over TLS).
+    /// could not run, `wsspecTLS` for a case run over TLS, `wsspecExplanation` for a case that did not pass outright
+    /// and `wsspecReplay`, the command that runs it again; `wsspecStability` and `wsspecAttempts` for a failing
+    /// case that was run again).
     public func json() -> JSONValue {
         let fields = outcome.reportFields
         var members = closing.jsonMembers()
@@ -69,6 +71,23 @@ extension CaseRecord {
         }
         if let tls = recording.tls {
             members["wsspecTLS"] = tls.json()
+        }
+        if let explanation {
+            members["wsspecExplanation"] = explanation.json()
+        }
+        if let replay {
+            members["wsspecReplay"] = .string(replay)
+        }
+        if let stability {
+            members["wsspecStability"] = .string(stability.rawValue)
+            members["wsspecAttempts"] = .array(attempts.map { attempt in
+                let fields = attempt.outcome.reportFields
+                return .object([
+                    "behavior": .string(fields.behavior), "behaviorClose": .string(fields.behaviorClose),
+                    "result": .string(fields.result), "resultClose": .string(fields.resultClose),
+                    "duration": .int(attempt.durationMilliseconds),
+                ])
+            })
         }
         return .object(members)
     }

@@ -25,6 +25,27 @@ public struct ReportedCase: Sendable {
     public var reportCompressionRatio: Bool
     /// wsspec's `wsspecHarnessError`: the case could not be run (never the server's fault).
     public var harnessError: String?
+    /// wsspec's `wsspecExplanation`: why the case did not pass outright.
+    public var explanation: Explanation?
+    /// wsspec's `wsspecReplay`: the command that runs the case again.
+    public var replay: String?
+    /// wsspec's `wsspecStability`: `flaky` or `failed` for a failing case that was run again, else nil.
+    public var stability: String?
+    /// wsspec's `wsspecAttempts`: the outcome of every run of a case that was run again, the first included.
+    public var attempts: [(behavior: String, behaviorClose: String, result: String, duration: Int)] = []
+
+    /// Whether reruns showed the case flaky.
+    public var isFlaky: Bool { stability == Stability.flaky.rawValue }
+
+    /// The outcomes of the runs, equal ones in a row counted: `NON-STRICT / OK ×2, then OK / OK`.
+    public var runsSummary: String {
+        var groups: [(String, Int)] = []
+        for a in attempts {
+            let outcome = "\(a.behavior) / \(a.behaviorClose)"
+            if groups.last?.0 == outcome { groups[groups.count - 1].1 += 1 } else { groups.append((outcome, 1)) }
+        }
+        return groups.map { $0.1 > 1 ? "\($0.0) ×\($0.1)" : $0.0 }.joined(separator: ", then ")
+    }
 
     /// Reads a per-case document.
     /// - Throws: `ReportedCaseError` naming the missing or mistyped field.
@@ -51,6 +72,12 @@ public struct ReportedCase: Sendable {
         reportTime = json["reportTime"]?.boolValue ?? false
         reportCompressionRatio = json["reportCompressionRatio"]?.boolValue ?? false
         harnessError = (json["wsspecHarnessError"])?.text
+        explanation = json["wsspecExplanation"].flatMap(Explanation.init(json:))
+        replay = json["wsspecReplay"]?.text
+        stability = json["wsspecStability"]?.text
+        attempts = (json["wsspecAttempts"]?.arrayValue ?? []).map { a in
+            (a["behavior"]?.text ?? "?", a["behaviorClose"]?.text ?? "?", a["result"]?.text ?? "", a["duration"]?.intValue ?? 0)
+        }
     }
 
     /// A record of this run, read directly (not through its JSON text); `json` is the document its report
@@ -72,6 +99,13 @@ public struct ReportedCase: Sendable {
         reportTime = record.reportTime
         reportCompressionRatio = record.reportCompressionRatio
         harnessError = record.harnessError?.reason
+        explanation = record.explanation
+        replay = record.replay
+        stability = record.stability?.rawValue
+        attempts = record.attempts.map { a in
+            let f = a.outcome.reportFields
+            return (f.behavior, f.behaviorClose, f.result, a.durationMilliseconds)
+        }
     }
 
     /// Reads a per-case JSON file.

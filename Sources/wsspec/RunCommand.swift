@@ -43,6 +43,24 @@ struct RunCommand: AsyncParsableCommand {
         help: "Folder of test-data files for the compression cases (12.x, 13.x), e.g. the reference's autobahntestsuite/testdata for byte-for-byte parity (default: the built-in Cases/data).")
     var testdata: String?
 
+    @Flag(
+        name: .long,
+        help: "Print each case's decoded wire trace on standard error as it runs: frames, octets, timers, TCP, with times since the case began.")
+    var trace = false
+    @Flag(name: .customLong("trace-file"), help: "Write each case's wire trace next to its report (<agent>_case_<id>.trace).")
+    var traceFile = false
+    @Option(
+        name: .customLong("rerun-failures"),
+        help: ArgumentHelp(
+            "Run each case that failed the pass policy again, alone, up to N times: one that passes once is flaky, one that fails every time failed. A flaky case fails the run unless the policy file says 'flaky: pass'.",
+            valueName: "N"))
+    var rerunFailures = 0
+    @Option(
+        name: .customLong("pause-before"),
+        help: ArgumentHelp(
+            "Hold these cases (patterns, as --cases) after the opening handshake, before their first step, until Enter is pressed, so a debugger can be attached to the server; their timers start when they go on.",
+            valueName: "P,…"))
+    var pauseBefore: [String] = []
     @Flag(name: .long, help: "Print nothing while running but the summary.")
     var quiet = false
 
@@ -86,6 +104,10 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("give one --agent per URL (\(urls.count) URLs, \(agent.count) agents)")
         }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        if !pauseBefore.isEmpty && jobs > 1 {
+            throw ValidationError("--pause-before holds one case at a time: it goes with --jobs 1, not --jobs \(jobs)")
+        }
+        guard rerunFailures >= 0 else { throw ValidationError("--rerun-failures must be 0 or more, got \(rerunFailures)") }
         if let shard {
             do { _ = try Shard(shard) } catch let problem as Shard.Problem { throw ValidationError("--shard: \(problem)") }
         }
@@ -125,6 +147,17 @@ struct RunCommand: AsyncParsableCommand {
         events.finished = { progress.finished($0) }
         events.writeFailed = { printError($0) }
         events.ended = { progress.end() }
+        events.failsPolicy = { [policy = gateRun.policy] record in !policy.passes(ReportedCase(record)) }
+        events.rerun = { [policy = gateRun.policy, runs = rerunFailures + 1] record, attempt in
+            let reported = ReportedCase(record)
+            progress.say("rerun \(attempt)/\(runs) " + Console.line(for: reported, passes: policy.passes(reported)))
+        }
+        events.hold = { caseID in await EnterKey.wait(for: caseID) }
+        if trace {
+            events.trace = { caseID, event in
+                FileHandle.standardError.write(Data(("[\(caseID)] " + TraceText.line(event) + "\n").utf8))
+            }
+        }
         let result: RunResult
         do {
             result = try await run.execute(events)
@@ -176,6 +209,10 @@ struct RunCommand: AsyncParsableCommand {
         request.jobs = jobs
         request.serial = serial
         request.shard = try shard.map { try Shard($0) }
+        request.caseDirs = caseOptions.caseDirs
+        request.traceFile = traceFile
+        request.rerunFailures = rerunFailures
+        request.pauseBefore = CaseSelection.patterns(pauseBefore)
         return request
     }
 
@@ -192,5 +229,18 @@ struct RunCommand: AsyncParsableCommand {
         } catch let problem as RunProblem {
             throw UsageError(problem.description)
         }
+    }
+}
+
+/// Waits for Enter on standard input, for a case `--pause-before` holds. At the end of standard input (no terminal,
+/// CI) it says so and does not wait.
+enum EnterKey {
+    static func wait(for caseID: String) async {
+        FileHandle.standardError.write(
+            Data("wsspec: case \(caseID) is connected and held before its first step; attach to the server, then press Enter\n".utf8))
+        let gotLine = await withCheckedContinuation { (done: CheckedContinuation<Bool, Never>) in
+            Thread.detachNewThread { done.resume(returning: readLine(strippingNewline: true) != nil) }
+        }
+        if !gotLine { FileHandle.standardError.write(Data("wsspec: standard input is closed; case \(caseID) goes on\n".utf8)) }
     }
 }

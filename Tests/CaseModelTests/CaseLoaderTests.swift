@@ -73,6 +73,26 @@ struct CaseLoaderTests {
             message: ["unknown step 'close-later'", "close-after", "kill-after"])
     }
 
+    @Test("rfc and requirement load; a requirement must be one line")
+    func requirement() throws {
+        let yaml = Self.breaking(
+            "    steps:", "    rfc: \"6455 §5.5.2\"\n    requirement: A Ping MUST be answered with a Pong.\n    steps:")
+        let c = try #require(try CaseLoader.load(yaml: yaml, file: "pings.yaml").cases.first)
+        #expect(c.rfc == "6455 §5.5.2")
+        #expect(c.requirement == "A Ping MUST be answered with a Pong.")
+        Self.expectProblem(
+            in: Self.breaking("    steps:", "    requirement: \"two\\nlines\"\n    steps:"), at: "\"two",
+            message: ["'requirement' must be one line"])
+    }
+
+    @Test("every case of the built-in suite names its clause and what it requires")
+    func builtInRequirements() throws {
+        let suite = try CaseSuite.load(directory: builtInCaseDirectory)
+        for c in suite.cases {
+            #expect(c.rfc != nil && c.requirement != nil, "\(c.id) lacks rfc or requirement")
+        }
+    }
+
     @Test("an unknown key of a case is named, with the keys there are")
     func unknownKey() {
         Self.expectProblem(

@@ -62,6 +62,9 @@ enum HostileMode: String, CaseIterable, Sendable, CustomStringConvertible {
     case closeTwice
     /// Markup, NUL and invalid UTF-8 in its Server header, another header, a payload and its Close reason.
     case evilContent
+    /// Sends an unsolicited text message right after the handshake on its first, third, fifth … connection, and
+    /// behaves on the others: a server whose failures come and go.
+    case everyOtherConnection
 
     var description: String { rawValue }
 
@@ -89,6 +92,7 @@ final class HostileServer: @unchecked Sendable {
         self.group = group
         self.children = children
         let plan = crashAfter.map { CrashPlan(after: $0) }
+        let counter = ConnectionCounter()
         let crash: (@Sendable () -> Void)? = plan.map { plan in
             { @Sendable in plan.accepted { children.closeEverything() } }
         }
@@ -98,7 +102,7 @@ final class HostileServer: @unchecked Sendable {
             .childChannelInitializer { child in
                 children.add(child)
                 return child.eventLoop.makeCompletedFuture {
-                    try child.pipeline.syncOperations.addHandler(HostileHandler(mode: mode, crash: crash))
+                    try child.pipeline.syncOperations.addHandler(HostileHandler(mode: mode, crash: crash, connection: counter.next()))
                 }
             }
         let bound = try bootstrap.bind(host: "127.0.0.1", port: 0).wait()
@@ -114,6 +118,13 @@ final class HostileServer: @unchecked Sendable {
         children.closeAll()
         try? group.syncShutdownGracefully()
     }
+}
+
+/// Numbers the accepted TCP connections from 1.
+private final class ConnectionCounter: @unchecked Sendable {
+    private var count = 0
+    private let lock = NSLock()
+    func next() -> Int { lock.withLock { count += 1; return count } }
 }
 
 /// Counts accepted WebSocket connections and runs the crash once.
@@ -182,9 +193,13 @@ private final class HostileHandler: ChannelInboundHandler {
     private var inControlFrame = false
     private var closed = false
 
-    init(mode: HostileMode, crash: (@Sendable () -> Void)?) {
+    /// The connection's number (from 1) among those the server accepted.
+    let connection: Int
+
+    init(mode: HostileMode, crash: (@Sendable () -> Void)?, connection: Int = 1) {
         self.mode = mode
         self.crash = crash
+        self.connection = connection
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -347,6 +362,8 @@ private final class HostileHandler: ChannelInboundHandler {
             loop.scheduleTask(in: .milliseconds(100)) {
                 context.close(mode: .output, promise: nil)
             }
+        case .everyOtherConnection where connection % 2 == 1:
+            write(context, frame(.text, Array("surprise".utf8)))
         case .evilContent:
             write(context, frame(.text, Array(HostileMode.evilText.utf8)))
             write(context, frame(.binary, [0x3C, 0x00, 0xFF, 0xC0, 0x80]))

@@ -45,10 +45,10 @@ struct ReleaseReport: Sendable {
 
     /// What the report says about the server, without what depends on timing (durations, timestamps, the wire
     /// log and the octet statistics, which show how reads happened to be split) or on the connection (the request
-    /// names the port; the TLS facts).
+    /// names the port; the TLS facts; the replay line).
     var content: String {
         guard case .object(var members) = json else { return "" }
-        for key in ["duration", "started", "wirelog", "rxOctetStats", "txOctetStats", "httpRequest", "wsspecTLS"] {
+        for key in ["duration", "started", "wirelog", "rxOctetStats", "txOctetStats", "httpRequest", "wsspecTLS", "wsspecReplay"] {
             members[key] = nil
         }
         return ReferenceJSON.serialize(.object(members))

@@ -124,6 +124,12 @@ struct BrowserTests {
           results.banner = d.querySelector('h1.banner').textContent;
           results.bannerColour = f.contentWindow.getComputedStyle(d.querySelector('h1.banner')).backgroundColor;
           results.wireLogLines = d.getElementById('wirelog').textContent.split('\\n').length;
+          return frame('websockets_case_2_1.html');
+        }).then(function (f) {
+          var d = f.contentDocument;
+          var text = function (key) { var c = d.querySelector('#explanation td[data-key="' + key + '"]'); return c ? c.textContent : null; };
+          results.explanation = [text('rfc'), text('parts at'), text('observed'), text('replay')];
+          results.scriptsInFailedPage = d.querySelectorAll('script').length;
         }).catch(function (e) { results.error = String(e); }).then(function () {
           results.pwned = window.__pwned || null;
           document.getElementById('out').textContent = JSON.stringify(results);
@@ -210,5 +216,13 @@ struct BrowserTests {
         #expect((results["banner"] as? String)?.hasPrefix("websockets - Case 5.1 : Pass - 3 ms") == true)
         #expect(results["bannerColour"] as? String == Self.rgb(ResultClass.pass.colour))
         #expect(results["wireLogLines"] as? Int == 7)
+
+        // A failing case's page explains it; the server's text in the explanation is text too.
+        #expect(results["explanation"] as? [String] == [
+            "RFC 6455 §5.5.2 — A Ping MUST be answered with a Pong.", "event 1: expected pong empty, the server sent nothing more",
+            "no events | close: the server sent Close 1002 " + ReportFixtures.hostileReason,
+            "wsspec run ws://127.0.0.1:9001 --cases 2.1 --seed 1",
+        ])
+        #expect(results["scriptsInFailedPage"] as? Int == 0)
     }
 }

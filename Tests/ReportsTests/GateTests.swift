@@ -50,6 +50,25 @@ struct PassPolicyTests {
         #expect(json.passes(caseID: "3.1", behavior: "NON-STRICT", behaviorClose: "UNCLEAN"))
     }
 
+    @Test("a flaky case fails every policy unless the file says 'flaky: pass'; a case that failed every run fails always")
+    func flaky() throws {
+        var record = ReportFixtures.record("2.2", "FAILED", "OK")
+        record.stability = .flaky
+        record.attempts = [
+            Attempt(outcome: record.outcome, durationMilliseconds: 3),
+            Attempt(outcome: .judged(Judgement(behavior: .ok, behaviorClose: .ok, result: "", resultClose: "")), durationMilliseconds: 2),
+        ]
+        let flaky = ReportedCase(record)
+        #expect(flaky.isFlaky && flaky.attempts.map(\.behavior) == ["FAILED", "OK"])
+        #expect(!PassPolicy.default.passes(flaky) && !PassPolicy.strict.passes(flaky))
+        let lenient = try PassPolicy.parse("flaky: pass\n", file: "p.yaml")
+        #expect(lenient.passes(flaky))
+        record.stability = .failed
+        #expect(!lenient.passes(ReportedCase(record)))
+        #expect(try !PassPolicy.parse("flaky: fail\n", file: "p.yaml").passes(flaky))
+        #expect(throws: PolicyFileError.self) { try PassPolicy.parse("flaky: maybe\n", file: "p.yaml") }
+    }
+
     @Test("policy file mistakes name the file, the line and the problem")
     func errors() {
         func problem(_ text: String) -> String {

@@ -44,7 +44,7 @@ enum ReportFixtures {
         [
             record("1.1.1", "OK", "OK"),
             record("1.1.2", "NON-STRICT", "OK"),
-            record("2.1", "FAILED", "WRONG CODE", code: 1002),
+            explained(record("2.1", "FAILED", "WRONG CODE", code: 1002)),
             record("3.1", "OK", "UNCLEAN", code: nil),
             record("5.1", "OK", "OK", code: 1002, reason: hostileReason),
             record("7.1.1", "INFORMATIONAL", "INFORMATIONAL"),
@@ -53,6 +53,18 @@ enum ReportFixtures {
             record(agent: hostileAgent, "2.1", "OK", "FAILED BY CLIENT"),
             record(agent: hostileAgent, "5.1", "FAILED", "OK", reason: hostileReason),
         ].map(ReportedCase.init)
+    }
+
+    /// A failing record with its explanation and replay line; the server's close reason is hostile markup.
+    static func explained(_ record: CaseRecord) -> CaseRecord {
+        var record = record
+        record.explanation = Explanation(
+            rfc: "6455 §5.5.2", requirement: "A Ping MUST be answered with a Pong.", sent: ["ping frame empty"],
+            expected: [.init(verdict: .ok, events: ["pong empty"])], expectedClose: "wsspec closes; code 1000, or none",
+            observed: [], observedClose: "the server sent Close 1002 " + hostileReason,
+            divergence: "event 1: expected pong empty, the server sent nothing more")
+        record.replay = "wsspec run ws://127.0.0.1:9001 --cases 2.1 --seed 1"
+        return record
     }
 
     static func temporaryDirectory() -> URL {
