@@ -21,9 +21,14 @@ public enum Explainer {
         {
             return nil
         }
+        // A handshake case is its request and the checks of the answer; the expected events are one of its checks.
+        let expected: [Explanation.Alternative] = definition.handshake.map { handshake in
+            [.init(verdict: .ok, events: handshake.checks.map(describe))]
+        } ?? definition.expected.map { .init(verdict: $0.outcome, events: $0.events.map(describe)) }
         var explanation = Explanation(
-            rfc: definition.rfc, requirement: definition.requirement, sent: sent(definition),
-            expected: definition.expected.map { .init(verdict: $0.outcome, events: $0.events.map(describe)) },
+            rfc: definition.rfc, requirement: definition.requirement,
+            sent: definition.handshake.map { sent($0.request) } ?? sent(definition),
+            expected: expected,
             expectedClose: expectedClose(definition), observed: observed(recording.received),
             observedClose: observedClose(recording), divergence: "")
         explanation.divergence = divergence(definition, recording, outcome)
@@ -34,6 +39,26 @@ public enum Explainer {
     }
 
     // MARK: - What the case sent
+
+    /// A handshake case's request: its request line, its header lines as written (the standard ones as
+    /// placeholders), and what goes before, in and after it.
+    static func sent(_ request: RawRequest) -> [String] {
+        var lines = ["request line '\(request.method) \(request.target ?? "<path>") \(request.version)'"]
+        let headers = request.headers
+        lines += headers.prefix(maxSteps - 1).map { "header \(OctetSummary.quote($0))" }
+        if headers.count > maxSteps - 1 { lines.append("… and \(headers.count - maxSteps + 1) more header lines") }
+        if headers.isEmpty { lines.append("no header lines") }
+        for (what, payload) in [("before the request", request.before), ("as a body", request.body), ("right after the request", request.after)]
+        where payload.count > 0 {
+            lines.append("\(payload.count) octets \(what): \(payloadText(payload))")
+        }
+        return lines
+    }
+
+    /// A check of the answer, with the weight its breach has.
+    static func describe(_ check: HandshakeCheck) -> String {
+        "\(check.level.rawValue.uppercased())\(check.rfc.map { " (RFC \($0))" } ?? ""): \(check.written)"
+    }
 
     static func sent(_ definition: CaseDefinition) -> [String] {
         var lines: [String] = []

@@ -1,3 +1,4 @@
+import CaseModel
 import Foundation
 import Harness
 
@@ -21,6 +22,8 @@ public struct ReplayCommand: Sendable, Equatable {
     ) {
         let request = plan.request
         var a = ["wsspec", "run"] + (builtinServer ? [] : [server.url]) + ["--cases", caseID, "--seed", String(seed)]
+        // A case of another suite than the reference's is selected only with its suite named.
+        if request.suites != [CaseGroup.referenceSuite] { a += ["--suite", request.suites.joined(separator: ",")] }
         if let agent = server.agent { a += ["--agent", agent] }
         for header in server.headers {
             let value = Self.secretHeaders.contains(header.name.lowercased()) ? "…" : header.value

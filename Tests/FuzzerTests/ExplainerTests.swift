@@ -19,6 +19,20 @@ struct ExplainerTests {
         id: "1.1.2", steps: [.send(FrameStep(opcode: .text, payload: .text("Hello"))), .closeAfter(seconds: 1)],
         expected: [(.ok, [.message(.text("Hello"), binary: false)])])
 
+    @Test("a handshake case: its request as written and the checks of the answer, each with its weight")
+    func handshakeCase() {
+        var request = RawRequest()
+        request.headers.removeFirst()
+        request.after = .text("x")
+        #expect(Explainer.sent(request) == [
+            "request line 'GET <path> HTTP/1.1'", "header 'Upgrade: websocket'", "header 'Connection: Upgrade'",
+            "header 'Sec-WebSocket-Key: $key'", "header 'Sec-WebSocket-Version: 13'",
+            "1 octets right after the request: 'x' (1 octets)",
+        ])
+        let check = HandshakeCheck(level: .must, kind: .status([400...400]), rfc: "7230 §5.4", written: "status: 400")
+        #expect(Explainer.describe(check) == "MUST (RFC 7230 §5.4): status: 400")
+    }
+
     @Test("a case that passed outright has no explanation")
     func passed() {
         let r = JudgeTests.observation([.message(Array("Hello".utf8), binary: false)])
