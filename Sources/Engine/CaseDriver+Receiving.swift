@@ -9,6 +9,7 @@ extension CaseDriver {
             switch event {
             case .frameBegin(let header, let violations):
                 let declared = incoming.frameBegins(header)
+                frameViolated = !violations.isEmpty
                 for violation in violations {
                     failConnection(code: CloseCode(violation.closeCode), reason: violation.reason)
                     if state == .closed { return }
@@ -66,7 +67,9 @@ extension CaseDriver {
             recorder.rxFrame(
                 payload: BytePreview(payload), opcode: header.opcode.rawValue, fin: header.fin, rsv: header.rsv,
                 mask: header.maskKey?.array)
-            processControlFrame(header.opcode, payload)
+            // A control frame that broke a rule failed the connection; it is not delivered (a pong does not count
+            // as an event, a Close not as the reply).
+            if !frameViolated { processControlFrame(header.opcode, payload) }
             return
         }
         recorder.rxFrame(

@@ -50,13 +50,25 @@ final class CaseConnectionHandler: ChannelDuplexHandler {
     }
     private var context: ChannelHandlerContext?
 
-    init(engine: CaseDriver, done: EventLoopPromise<CaseRecording>) {
+    /// Octets read before this handler was added (the fuzzing server's router read the request to route it).
+    private let alreadyRead: ByteBuffer?
+
+    /// - Parameter alreadyRead: for a connection that is already active (server role, after routing): the driver
+    ///   is told it is connected when the handler is added, and then fed these octets.
+    init(engine: CaseDriver, done: EventLoopPromise<CaseRecording>, alreadyRead: ByteBuffer? = nil) {
         self.engine = engine
         self.done = done
+        self.alreadyRead = alreadyRead
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        guard let alreadyRead else { return }
+        engine.connected(at: Self.now(), wallClock: Date())
+        perform()
+        engine.received(alreadyRead, at: Self.now())
+        perform()
+        if !context.channel.isActive { channelInactive(context: context) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -70,7 +82,11 @@ final class CaseConnectionHandler: ChannelDuplexHandler {
         perform()
     }
 
+    private var ended = false
+
     func channelInactive(context: ChannelHandlerContext) {
+        guard !ended else { return }
+        ended = true
         let now = Self.now()
         engine.connectionLost(at: now)
         perform()
