@@ -9,7 +9,6 @@ extension CaseDriver {
             switch event {
             case .frameBegin(let header, let violations):
                 let declared = incoming.frameBegins(header)
-                frameViolated = !violations.isEmpty
                 for violation in violations {
                     failConnection(code: CloseCode(violation.closeCode), reason: violation.reason)
                     if state == .closed { return }
@@ -67,9 +66,7 @@ extension CaseDriver {
             recorder.rxFrame(
                 payload: BytePreview(payload), opcode: header.opcode.rawValue, fin: header.fin, rsv: header.rsv,
                 mask: header.maskKey?.array)
-            // A control frame that broke a rule failed the connection; it is not delivered (a pong does not count
-            // as an event, a Close not as the reply).
-            if !frameViolated { processControlFrame(header.opcode, payload) }
+            processControlFrame(header.opcode, payload)
             return
         }
         recorder.rxFrame(

@@ -25,8 +25,6 @@ public struct CaseDriver: Sendable {
     var writes = WriteQueue()
     var parser: FrameParser
     var incoming = IncomingMessage()
-    /// The control frame being received broke a rule (RFC 6455 §5.2, §5.5); it is then not processed.
-    var frameViolated = false
     var generator: SeededRandom
     var actions: [EngineAction] = []
     let allocator = ByteBufferAllocator()
