@@ -2,7 +2,9 @@
 the fuzzing server's endpoint protocol (/getCaseCount, /runCase?case=N&agent=A for every case, /updateReports)
 and sends every text and binary message back unchanged until the connection closes.
 
-    python websockets_echo_client.py URL AGENT [--misbehave MODE]
+    python websockets_echo_client.py URL AGENT [--misbehave MODE] [--shutdown]
+
+--shutdown asks the server to stop after the reports (/updateReports?...&shutdownOnComplete=true).
 
 MODE makes a client built to fail, for wsspec's own tests:
   unmasked  - every frame it sends is unmasked (RFC 6455 5.1 forbids it)
@@ -56,7 +58,9 @@ def send_unmasked():
 
 async def main():
     url, agent = sys.argv[1], sys.argv[2]
-    misbehave = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--misbehave" else ""
+    rest = sys.argv[3:]
+    misbehave = rest[rest.index("--misbehave") + 1] if "--misbehave" in rest else ""
+    shutdown = "&shutdownOnComplete=true" if "--shutdown" in rest else ""
     count = int(await text_of(f"{url}/getCaseCount"))
     if misbehave == "unmasked":
         send_unmasked()
@@ -67,7 +71,7 @@ async def main():
         if misbehave == f"hang:{n}":
             await asyncio.sleep(3600)
     try:
-        async with connect(f"{url}/updateReports?agent={agent}", **options()) as ws:
+        async with connect(f"{url}/updateReports?agent={agent}{shutdown}", **options()) as ws:
             await ws.wait_closed()
     except (WebSocketException, OSError):
         pass
