@@ -61,6 +61,7 @@ public final class ClientRun: Sendable {
         var stopped = false
         var stopWaiters: [CheckedContinuation<Void, Never>] = []
         var writeFailed = false
+        var interrupted = false
         var connections = 0
         var running = 0
         var lastActivity = Date()
@@ -163,8 +164,11 @@ public final class ClientRun: Sendable {
     }
 
     private func ended(_ record: CaseRecord, _ events: Events) {
+        var record = record
         // One case at a time: the report files, the store and the caller's progress stay in step.
         state.withLockedValue { s in
+            // A case cut short because wsspec was interrupted is never the client's failure.
+            if s.interrupted { record.outcome = .harnessError(HarnessError.interrupted) }
             s.running -= 1
             s.lastActivity = Date()
             if !s.writeFailed {
@@ -198,6 +202,11 @@ public final class ClientRun: Sendable {
     /// `/runCase` connections so far, cases running now, and when one last started or ended.
     public var activity: (connections: Int, running: Int, last: Date) {
         state.withLockedValue { ($0.connections, $0.running, $0.lastActivity) }
+    }
+
+    /// A signal arrived: cases that end from now on are recorded as interrupted, not as the client's failures.
+    public func markInterrupted() {
+        state.withLockedValue { $0.interrupted = true }
     }
 
     /// Asks the run to stop (`/stopServer`, `shutdownOnComplete`, a signal).

@@ -92,7 +92,10 @@ public struct ClientTest: Sendable {
             await server.stop()
             return Outcome(records: [], problem: .cannotStart("\(arguments[0]): \(error)"), exitStatus: nil, url: url)
         }
-        interruption?.whenSignalled { process.signalGroup(SIGTERM) }
+        interruption?.whenSignalled {
+            run.markInterrupted()
+            process.signalGroup(SIGTERM)
+        }
         let expected = run.selected.filter { !(run.spec?.excludes(agent: agent, caseID: $0.id.description) ?? false) }
         let started = Date()
         var problem: Problem?
@@ -116,7 +119,7 @@ public struct ClientTest: Sendable {
         }
         let status = process.exitStatus ?? -1
         let records = run.records.filter { $0.agent == agent }
-        if problem == nil {
+        if problem == nil && interruption?.signal == nil {
             if run.activity.connections == 0 {
                 problem = .neverConnected(seconds: connectTimeout, exitStatus: status)
             } else {

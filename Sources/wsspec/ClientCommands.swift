@@ -115,7 +115,10 @@ struct ServeCommand: AsyncParsableCommand {
         } catch let problem as RunProblem {
             throw UsageError(problem.description)
         }
-        interruption.whenSignalled { run.stop() }
+        interruption.whenSignalled {
+            run.markInterrupted()
+            run.stop()
+        }
         let handle: FileHandle = toStandardError ? .standardError : .standardOutput
         handle.write(
             Data(
@@ -131,6 +134,10 @@ struct ServeCommand: AsyncParsableCommand {
             gateRun, records.map(ReportedCase.init), seconds: Date().timeIntervalSince(started), reports: run.outdir,
             htmlIndex: html)
         try? await group.shutdownGracefully()
+        if let signal = interruption.exitCode {
+            printError("stopped by \(interruption.signalName): the reports of the \(records.count) cases that ran are complete")
+            throw ExitCode(signal)
+        }
         if run.writeFailed { throw ExitCode(1) }
         if code != 0 { throw ExitCode(code) }
     }
@@ -203,11 +210,15 @@ struct TestClientCommand: AsyncParsableCommand {
             gateRun, outcome.records.map(ReportedCase.init), seconds: Date().timeIntervalSince(started), reports: run.outdir,
             htmlIndex: html)
         try? await group.shutdownGracefully()
+        if let signal = interruption.exitCode {
+            printError(
+                "interrupted by \(interruption.signalName): \(outcome.records.count) of \(run.selected.count) cases ran; their reports are complete")
+            throw ExitCode(signal)
+        }
         if let problem = outcome.problem {
             printError(problem.description)
             throw ExitCode(1)
         }
-        if let signal = interruption.exitCode { throw ExitCode(signal) }
         if run.writeFailed { throw ExitCode(1) }
         if code != 0 { throw ExitCode(code) }
     }

@@ -47,6 +47,22 @@ struct ClientCommandLineTests {
         #expect(try expectCompleteReports(in: scratch.url.appendingPathComponent("early")).keys.sorted() == ["1.1.1"])
     }
 
+    @Test("test-client interrupted: the client is stopped, exit 130, the reports of what ran are complete")
+    func interrupted() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let run = try WSSpecProcess(
+            ["test-client", "--cases", "1.1.1,1.1.2", "--agent", "int", "--no-html", "--"] + (try Self.client(["--misbehave", "hang:1"])),
+            in: scratch.url)
+        for _ in 0..<3000 where !run.stdout.contains("1.1.1") { usleep(10_000) }
+        #expect(run.stdout.contains("1.1.1"), "the first case did not end: \(run.stdout) \(run.stderr)")
+        kill(run.process.processIdentifier, SIGINT)
+        let code = run.wait(seconds: 60)
+        #expect(code == 130, "\(run.stderr)")
+        #expect(run.stderr.contains("interrupted by SIGINT: 1 of 2 cases ran"), "\(run.stderr)")
+        #expect(try expectCompleteReports(in: scratch.url.appendingPathComponent("reports/clients")).keys.sorted() == ["1.1.1"])
+    }
+
     @Test("test-client without a command is a usage error")
     func noCommand() throws {
         let scratch = try Scratch()
