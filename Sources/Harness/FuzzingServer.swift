@@ -4,6 +4,7 @@ import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Recording
 import WebSocketWire
 
@@ -42,19 +43,66 @@ public final class FuzzingServer: Sendable {
     public let port: Int
     public let host: String
 
-    private init(cases: [CaseDefinition], settings: RunSettings, hooks: Hooks, channel: Channel, host: String) {
+    /// The endpoints are served over TLS (`wss://`).
+    public let secure: Bool
+
+    private init(cases: [CaseDefinition], settings: RunSettings, hooks: Hooks, channel: Channel, host: String, secure: Bool) {
         self.cases = cases
         self.settings = settings
         self.hooks = hooks
         self.channel = channel
         self.host = host
+        self.secure = secure
         port = channel.localAddress?.port ?? 0
     }
 
-    /// Listens on `host:port` (0: a free port); IPv6 addresses are taken as they are (`::1`).
+    /// A PEM certificate chain and its private key, for `wss://`.
+    public struct TLSFiles: Sendable, Equatable {
+        public var certificate: String
+        public var key: String
+        public init(certificate: String, key: String) {
+            self.certificate = certificate
+            self.key = key
+        }
+    }
+
+    /// A problem with the TLS files, naming the file.
+    public struct TLSProblem: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The server's TLS context from `files`; throws `TLSProblem`.
+    public static func tlsContext(_ files: TLSFiles) throws -> NIOSSLContext {
+        let chain: [NIOSSLCertificate]
+        do {
+            chain = try NIOSSLCertificate.fromPEMFile(files.certificate)
+        } catch {
+            throw TLSProblem(description: "cannot read the PEM certificate chain \(files.certificate) (\(error))")
+        }
+        guard !chain.isEmpty else { throw TLSProblem(description: "\(files.certificate) holds no PEM certificate") }
+        let key: NIOSSLPrivateKey
+        do {
+            key = try NIOSSLPrivateKey(file: files.key, format: .pem)
+        } catch {
+            throw TLSProblem(description: "cannot read the PEM private key \(files.key) (\(error))")
+        }
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        configuration.shutdownTimeout = .seconds(1)
+        do {
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw TLSProblem(description: "\(files.certificate) and \(files.key) do not make a TLS context (\(error))")
+        }
+    }
+
+    /// Listens on `host:port` (0: a free port); IPv6 addresses are taken as they are (`::1`). With `tls`, every
+    /// endpoint is served over TLS.
     public static func start(
-        cases: [CaseDefinition], settings: RunSettings, hooks: Hooks, host: String, port: Int, group: EventLoopGroup
+        cases: [CaseDefinition], settings: RunSettings, hooks: Hooks, host: String, port: Int, tls: TLSFiles? = nil,
+        group: EventLoopGroup
     ) async throws -> FuzzingServer {
+        let context = try tls.map(tlsContext)
         let box = NIOLockedValueBox<FuzzingServer?>(nil)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
@@ -65,18 +113,20 @@ public final class FuzzingServer: Sendable {
             .childChannelInitializer { child in
                 child.eventLoop.makeCompletedFuture {
                     guard let server = box.withLockedValue({ $0 }) else { throw ChannelError.ioOnClosedChannel }
+                    if let context { try child.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context)) }
                     try child.pipeline.syncOperations.addHandler(RequestRouter(server: server))
                 }
             }
         let channel = try await bootstrap.bind(host: host, port: port).get()
-        let server = FuzzingServer(cases: cases, settings: settings, hooks: hooks, channel: channel, host: host)
+        let server = FuzzingServer(
+            cases: cases, settings: settings, hooks: hooks, channel: channel, host: host, secure: context != nil)
         box.withLockedValue { $0 = server }
         return server
     }
 
-    /// The `ws://` URL a client uses (IPv6 hosts in brackets).
+    /// The `ws://` (or `wss://`) URL a client uses (IPv6 hosts in brackets).
     public var url: String {
-        "ws://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+        "\(secure ? "wss" : "ws")://\(host.contains(":") ? "[\(host)]" : host):\(port)"
     }
 
     /// Stops listening; connections already open run to their end.

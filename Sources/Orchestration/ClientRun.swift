@@ -22,6 +22,8 @@ public struct ServeRequest: Sendable {
     public var maxMessageSize: UInt64?
     public var testData: String?
     public var builtinTestData: TestDataLibrary
+    /// `--tls-cert` and `--tls-key`: serve `wss://`.
+    public var tls: FuzzingServer.TLSFiles?
 
     public init(builtinTestData: TestDataLibrary) {
         self.builtinTestData = builtinTestData
@@ -40,6 +42,7 @@ public final class ClientRun: Sendable {
     public let port: Int
     let settings: RunSettings
     let spec: FuzzingSpec?
+    let tls: FuzzingServer.TLSFiles?
 
     /// What the caller is told while clients run.
     public struct Events: Sendable {
@@ -84,6 +87,7 @@ public final class ClientRun: Sendable {
             }
         }
         self.spec = spec
+        var tlsFromSpec: FuzzingServer.TLSFiles?
         var host = request.host ?? "127.0.0.1"
         var port = request.port ?? 9001
         if let url = spec?.url, request.port == nil || request.host == nil {
@@ -93,12 +97,25 @@ public final class ClientRun: Sendable {
             } catch let error as ServerTarget.InvalidURL {
                 throw RunProblem("\(request.specFile!): url: \(error)")
             }
-            if target.secure { throw RunProblem("\(request.specFile!): url: wss:// is not supported by wsspec serve yet") }
+            if target.secure && request.tls == nil {
+                guard let key = spec?.key, let cert = spec?.cert else {
+                    throw RunProblem("\(request.specFile!): a wss:// url needs 'key' and 'cert' (PEM files), or --tls-cert and --tls-key")
+                }
+                tlsFromSpec = FuzzingServer.TLSFiles(certificate: cert, key: key)
+            }
             if request.port == nil { port = target.port }
             if request.host == nil { host = target.host }
         }
         self.host = host
         self.port = port
+        tls = request.tls ?? tlsFromSpec
+        if let tls {
+            do {
+                _ = try FuzzingServer.tlsContext(tls)
+            } catch let problem as FuzzingServer.TLSProblem {
+                throw RunProblem(problem.description)
+            }
+        }
         let selection = CaseSelection(
             include: request.include.isEmpty ? spec?.cases ?? ["*"] : request.include,
             exclude: request.exclude.isEmpty ? spec?.excludeCases ?? [] : request.exclude)
@@ -157,7 +174,7 @@ public final class ClientRun: Sendable {
         hooks.excludes = { [spec] agent, caseID in spec?.excludes(agent: agent, caseID: caseID) ?? false }
         do {
             return try await FuzzingServer.start(
-                cases: selected, settings: settings, hooks: hooks, host: host, port: port, group: group)
+                cases: selected, settings: settings, hooks: hooks, host: host, port: port, tls: tls, group: group)
         } catch {
             throw RunProblem("cannot listen on \(host):\(port): \(error)")
         }

@@ -37,6 +37,16 @@ struct ServeOptions: ParsableArguments {
     @Flag(name: .customLong("no-html"), help: "Do not write the HTML report.")
     var noHTML = false
 
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain: serve wss:// (needs --tls-key).")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "PEM private key of --tls-cert.")
+    var tlsKey: String?
+
+    func validate() throws {
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
+    }
+
     func request(port: Int?) throws -> ServeRequest {
         var request = ServeRequest(builtinTestData: try caseOptions.builtin.testData(folder: nil))
         request.host = host
@@ -49,6 +59,7 @@ struct ServeOptions: ParsableArguments {
         request.testData = testdata
         request.connection.openTimeout = openTimeout
         request.connection.closeTimeout = closeTimeout
+        if let tlsCert, let tlsKey { request.tls = FuzzingServer.TLSFiles(certificate: tlsCert, key: tlsKey) }
         return request
     }
 

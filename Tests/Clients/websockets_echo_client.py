@@ -2,8 +2,9 @@
 the fuzzing server's endpoint protocol (/getCaseCount, /runCase?case=N&agent=A for every case, /updateReports)
 and sends every text and binary message back unchanged until the connection closes.
 
-    python websockets_echo_client.py URL AGENT [--misbehave MODE] [--shutdown]
+    python websockets_echo_client.py URL AGENT [--misbehave MODE] [--shutdown] [--ca FILE]
 
+--ca FILE trusts the PEM certificate FILE for a wss:// URL (the host name is not checked).
 --shutdown asks the server to stop after the reports (/updateReports?...&shutdownOnComplete=true).
 
 MODE makes a client built to fail, for wsspec's own tests:
@@ -14,6 +15,7 @@ MODE makes a client built to fail, for wsspec's own tests:
   hang:N    - after case N, waits forever without connecting again
 """
 import asyncio
+import ssl
 import sys
 
 from websockets.asyncio.client import connect
@@ -21,8 +23,11 @@ from websockets.exceptions import WebSocketException
 from websockets.frames import Frame
 
 
+TLS = {}
+
+
 def options():
-    return dict(max_size=None, ping_interval=None, open_timeout=10, close_timeout=5)
+    return dict(max_size=None, ping_interval=None, open_timeout=10, close_timeout=5, **TLS)
 
 
 async def text_of(url):
@@ -61,6 +66,10 @@ async def main():
     rest = sys.argv[3:]
     misbehave = rest[rest.index("--misbehave") + 1] if "--misbehave" in rest else ""
     shutdown = "&shutdownOnComplete=true" if "--shutdown" in rest else ""
+    if "--ca" in rest:
+        context = ssl.create_default_context(cafile=rest[rest.index("--ca") + 1])
+        context.check_hostname = False
+        TLS["ssl"] = context
     count = int(await text_of(f"{url}/getCaseCount"))
     if misbehave == "unmasked":
         send_unmasked()

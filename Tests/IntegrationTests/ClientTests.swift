@@ -17,13 +17,14 @@ struct ClientTests {
     /// A client run of `patterns` into a fresh folder, with the Python client (`misbehave` passed on).
     static func runPython(
         _ patterns: [String], agent: String = "websockets", misbehave: String? = nil, idleTimeout: Double = 60,
-        command: [String]? = nil, connectTimeout: Double = 30
+        command: [String]? = nil, connectTimeout: Double = 30, tls: TestCertificate? = nil
     ) async throws -> (ClientTest.Outcome, URL) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wsspec-clients-\(UUID().uuidString)")
         var request = ServeRequest(builtinTestData: TestDataLibrary(directory: repositoryRoot.appendingPathComponent("Cases/data")))
         request.include = patterns
         request.outdir = folder.path
         request.seed = 7
+        if let tls { request.tls = FuzzingServer.TLSFiles(certificate: tls.certificate, key: tls.key) }
         let run = try ClientRun(request, suite: try builtinSuite())
         var arguments: [String]
         if let command {
@@ -32,6 +33,7 @@ struct ClientTests {
             let python = try #require(PythonEchoServer.python, "WSSPEC_PYTHON is not set (a Python with websockets==17.4)")
             arguments = [python, script, "{url}", "{agent}"]
             if let misbehave { arguments += ["--misbehave", misbehave] }
+            if let tls { arguments += ["--ca", tls.certificate] }
         }
         var test = ClientTest(command: arguments, agent: agent)
         test.idleTimeout = idleTimeout
@@ -109,6 +111,17 @@ struct ClientTests {
         let first = try #require(outcome.records.first)
         let text = try String(contentsOf: folder.appendingPathComponent(first.reportFileName), encoding: .utf8)
         #expect(text.contains("\"isServer\": true") && text.contains("\"case\": 1,"))
+    }
+
+    @Test("wss://: the same endpoints and cases over TLS; verdicts as over ws://")
+    func overTLS() async throws {
+        let certificate = try TestCertificate()
+        let (outcome, folder) = try await Self.runPython(["1.1.1", "2.1", "5.19", "6.4.1", "7.1.1", "12.1.1"], tls: certificate)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(outcome.url.hasPrefix("wss://127.0.0.1:"))
+        #expect(outcome.problem == nil, "\(String(describing: outcome.problem))")
+        #expect(outcome.records.count == 6)
+        #expect(outcome.records.allSatisfy(passes), "\(outcome.records.map { "\($0.caseID) \($0.behavior)/\($0.behaviorClose)" })")
     }
 
     @Test("a client that sends unmasked frames fails: Close 1002, then its unmasked reply ends the connection, UNCLEAN")
