@@ -63,6 +63,21 @@ struct ClientCommandLineTests {
         #expect(try expectCompleteReports(in: scratch.url.appendingPathComponent("reports/clients")).keys.sorted() == ["1.1.1"])
     }
 
+    @Test("the built-in echo client passes every case of categories 1-7, 9 and 10, and a selection of 12.x/13.x")
+    func builtinEchoClient() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let executable = try #require(wsspecExecutable).path
+        let (code, out, err) = try WSSpecProcess.run(
+            ["test-client", "--cases", "1.*,2.*,3.*,4.*,5.*,6.*,7.*,9.*,10.*,12.1.1,13.3.1,13.7.1", "--agent", "echo", "--no-html",
+             "--", executable, "echo-client", "{url}", "--agent", "{agent}"], in: scratch.url, seconds: 600)
+        #expect(code == 0, "\(out.suffix(3000)) \(err.suffix(2000))")
+        let entries = try expectCompleteReports(in: scratch.url.appendingPathComponent("reports/clients"))
+        #expect(entries.count == 304)
+        let failing = entries.filter { !["OK", "INFORMATIONAL"].contains($0.value.behavior) || !["OK", "INFORMATIONAL"].contains($0.value.behaviorClose) }
+        #expect(failing.isEmpty, "\(failing.keys.sorted())")
+    }
+
     @Test("test-client without a command is a usage error")
     func noCommand() throws {
         let scratch = try Scratch()

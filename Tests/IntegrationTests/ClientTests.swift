@@ -6,7 +6,9 @@ import NIOPosix
 import Orchestration
 import Recording
 import ReportFormat
+import Testee
 import Testing
+import WebSocketWire
 
 /// wsspec testing clients: its fuzzing server against Python websockets' client (compared with the reference's
 /// run of the same client), against clients built to fail, and against requests that are not a client's.
@@ -259,5 +261,59 @@ enum RawClient {
             .connect(host: "127.0.0.1", port: port).get()
         try await channel.writeAndFlush(ByteBuffer(bytes: request))
         return try await done.futureResult.get()
+    }
+}
+
+/// The built-in echo client's state machine in the client role.
+@Suite("Echo client state machine")
+struct EchoClientMachineTests {
+    static let request = HandshakeRequest(
+        resource: "/runCase?case=1&agent=a", host: "127.0.0.1", port: 9001, key: "dGhlIHNhbXBsZSBub25jZQ==", userAgent: nil,
+        origin: nil, protocols: [], extensions: [], extraHeaders: [])
+
+    static func accepted() -> EchoConnectionStateMachine {
+        var machine = EchoConnectionStateMachine(client: request, keepsText: true)
+        _ = machine.start()
+        _ = machine.received(
+            ByteBuffer(
+                string: "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"))
+        return machine
+    }
+
+    @Test("the request goes first; an answer with a wrong accept value closes TCP")
+    func handshake() {
+        var machine = EchoConnectionStateMachine(client: Self.request)
+        guard case .write(let written) = machine.start().first else {
+            Issue.record("nothing written")
+            return
+        }
+        #expect(String(buffer: written).hasPrefix("GET /runCase?case=1&agent=a HTTP/1.1\r\n"))
+        let actions = machine.received(
+            ByteBuffer(string: "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: x\r\n\r\n"))
+        #expect(actions == [.close] && machine.phase == .closed)
+        #expect(Self.accepted().phase == .open)
+    }
+
+    @Test("a text message is kept and echoed masked; a masked server frame fails the connection with 1002")
+    func echoMasked() throws {
+        var machine = Self.accepted()
+        let actions = machine.received(ByteBuffer(bytes: [0x81, 0x02, 0x68, 0x69]))
+        #expect(machine.texts == ["hi"])
+        guard case .write(var echo) = actions.first else {
+            Issue.record("no echo")
+            return
+        }
+        let bytes = echo.readBytes(length: echo.readableBytes)!
+        #expect(bytes.count == 8 && bytes[0] == 0x81 && bytes[1] == 0x82, "masked, length 2")
+        #expect([bytes[6] ^ bytes[2], bytes[7] ^ bytes[3]] == [0x68, 0x69])
+        let failed = machine.received(ByteBuffer(bytes: [0x81, 0x80, 1, 2, 3, 4]))
+        guard case .write(var close) = failed.first else {
+            Issue.record("no close")
+            return
+        }
+        let frame = close.readBytes(length: close.readableBytes)!
+        #expect(frame[0] == 0x88 && frame[1] & 0x80 != 0)
+        #expect([frame[6] ^ frame[2], frame[7] ^ frame[3]] == [0x03, 0xEA], "1002")
     }
 }
