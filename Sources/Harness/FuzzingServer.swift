@@ -28,6 +28,8 @@ public final class FuzzingServer: Sendable {
         public var stopRequested: @Sendable () -> Void = {}
         /// A `/runCase` connection was routed (the case ID, the agent).
         public var caseStarted: @Sendable (_ caseID: String, _ agent: String) -> Void = { _, _ in }
+        /// A TCP connection was accepted (any endpoint).
+        public var accepted: @Sendable () -> Void = {}
         /// Whether the spec's `exclude-agent-cases` leaves this case out for this agent.
         public var excludes: @Sendable (_ agent: String, _ caseID: String) -> Bool = { _, _ in false }
 
@@ -182,6 +184,7 @@ final class RequestRouter: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        server.hooks.accepted()
         let loop = context.eventLoop.assumeIsolated()
         timer = loop.scheduleTask(in: .nanoseconds(Int64(server.settings.timeouts.openHandshake * 1e9))) {
             context.close(promise: nil)

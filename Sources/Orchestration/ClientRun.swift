@@ -152,9 +152,14 @@ public final class ClientRun: Sendable {
     /// Starts listening. Throws `RunProblem` when the address cannot be used.
     public func start(_ events: Events, group: EventLoopGroup) async throws -> FuzzingServer {
         var hooks = FuzzingServer.Hooks()
-        hooks.caseStarted = { [state] id, agent in
+        hooks.accepted = { [state] in
             state.withLockedValue {
                 $0.connections += 1
+                $0.lastActivity = Date()
+            }
+        }
+        hooks.caseStarted = { [state] id, agent in
+            state.withLockedValue {
                 $0.running += 1
                 $0.lastActivity = Date()
             }
@@ -216,7 +221,8 @@ public final class ClientRun: Sendable {
     /// A report could not be written.
     public var writeFailed: Bool { state.withLockedValue { $0.writeFailed } }
 
-    /// `/runCase` connections so far, cases running now, and when one last started or ended.
+    /// Connections accepted so far (any endpoint), cases running now, and when a connection or case last started
+    /// or a case ended.
     public var activity: (connections: Int, running: Int, last: Date) {
         state.withLockedValue { ($0.connections, $0.running, $0.lastActivity) }
     }
