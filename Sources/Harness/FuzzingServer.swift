@@ -287,7 +287,7 @@ final class RequestRouter: ChannelInboundHandler, RemovableChannelHandler {
     private func refuse(_ context: ChannelHandlerContext, _ problem: UpgradeRequest.Problem) {
         routed = true
         timer?.cancel()
-        context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: problem.response))).whenComplete { _ in
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: problem.response))).assumeIsolated().whenComplete { _ in
             context.close(promise: nil)
         }
     }
@@ -385,7 +385,9 @@ final class ControlConnection: ChannelInboundHandler, RemovableChannelHandler {
                         send(.close, [0x03, 0xE8])
                         closeSent = true
                     }
-                    context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in context.close(promise: nil) }
+                    context.writeAndFlush(wrapOutboundOut(ByteBuffer())).assumeIsolated().whenComplete { _ in
+                        context.close(promise: nil)
+                    }
                     return
                 default:
                     break
