@@ -71,6 +71,7 @@ let package = Package(
                 "CaseModel", "Recording", "Engine", "Harness", "ReportFormat", "Testee", "WebSocketWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         // The reference's report format: per-case JSON, index.json, atomic report files, reading them back.
@@ -122,7 +123,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "Engine", "Harness", "CaseModel", "Recording", "JSONCodec", "ReportFormat", "Gating", "Rendering", "Testee",
-                "WebSocketWire",
+                "WebSocketWire", "Orchestration",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

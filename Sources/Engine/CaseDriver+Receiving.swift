@@ -141,14 +141,22 @@ extension CaseDriver {
         } else {
             recording.closing.remoteCloseReason = nil
         }
+        // As the reference's server does, the server role closes TCP itself once the close handshake is done:
+        // at once after the peer's reply (RFC 6455 §7.1.1: the server closes first), after flushing its own reply
+        // when the peer closed first. The client role waits for the server to drop TCP.
         switch state {
         case .closing:
             actions.append(.cancel(.closeHandshake))
             recording.closing.wasClean = true
-            actions.append(.schedule(.serverDrop, seconds: timeouts.serverDrop))
+            if role == .server {
+                dropConnection(flushFirst: false)
+            } else {
+                actions.append(.schedule(.serverDrop, seconds: timeouts.serverDrop))
+            }
         case .open:
             recording.closing.wasClean = true
             sendCloseFrame(code: 1000, reason: nil, isReply: true)
+            if role == .server { dropConnection(flushFirst: true) }
         case .closed:
             recording.closing.wasClean = false
         case .connecting:

@@ -41,7 +41,8 @@ public enum Judge {
                 verdict.behaviorClose = .wrongCode
                 verdict.resultClose =
                     "The close code should have been \(expected.codes.map(\.description).joined(separator: ",")) or empty"
-            } else if closing.droppedByMe {
+            } else if closing.droppedByMe && !closing.isServer {
+                // Close rule 4 judges which side closed TCP first; a server closes it itself (RFC 6455 §7.1.1).
                 verdict.behaviorClose = .failedByClient
                 verdict.resultClose = "It is preferred that the server close the TCP connection"
             } else {

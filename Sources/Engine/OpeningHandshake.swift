@@ -152,47 +152,29 @@ struct OpeningHandshake {
 
     // MARK: - Server role
 
-    /// RFC 6455 §4.2.1: a GET with `Upgrade: websocket`, `Connection: Upgrade`, a key of 16 octets in base64 and
-    /// version 13; the answer is §4.2.2's 101 with the key's accept value. Extensions are not negotiated (yet):
-    /// none is answered.
+    /// What the server calls itself in its 101.
+    static let serverName = "wsspec/\(WSSpecVersion.current)"
+
+    /// RFC 6455 §4.2.1's checks in the reference's order (`UpgradeRequest.problem()`), then the client's
+    /// permessage-deflate offers (RFC 7692 §5, §7.1): parsed strictly on every case, answered only when the case
+    /// has acceptance rules (12.x, 13.x, from the offers its file lists). The answer is §4.2.2's 101.
     private mutating func requested(_ block: [UInt8], rest: ArraySlice<UInt8>) -> Outcome {
         requestText = String(decoding: block, as: UTF8.self)
-        let request = HandshakeResponse(headerBlock: block)
+        guard let request = UpgradeRequest(headerBlock: block) else {
+            let problem = UpgradeRequest.Problem(400, "bad HTTP request line '\(HandshakeResponse(headerBlock: block).statusLine)'")
+            return .failed(reason: problem.text, reply: problem.response)
+        }
         peerSoftware = request["user-agent"]
-        let tokens = { (name: String) in
-            (request[name] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        if let problem = request.problem() { return .failed(reason: problem.text, reply: problem.response) }
+        let offers: [ClientDeflateOffer]
+        switch ClientDeflateOffer.parse(request["sec-websocket-extensions"]) {
+        case .success(let parsed): offers = parsed
+        case .failure(let problem): return .failed(reason: problem.text, reply: problem.response)
         }
-        let problem: String?
-        if !request.statusLine.hasPrefix("GET ") {
-            problem = "the request's method is not GET"
-        } else if !tokens("upgrade").contains("websocket") {
-            problem = "the request has no 'Upgrade: websocket' header"
-        } else if !tokens("connection").contains("upgrade") {
-            problem = "the request has no 'Connection: Upgrade' header"
-        } else if request["sec-websocket-version"] != "13" {
-            problem = "the request's Sec-WebSocket-Version is not 13"
-        } else if !Self.isValidKey(request["sec-websocket-key"]) {
-            problem = "the request's Sec-WebSocket-Key is not 16 octets in base64"
-        } else {
-            problem = nil
-        }
-        if let problem {
-            let reply = Self.rejection(400, "Bad Request")
-            responseText = reply
-            return .failed(reason: problem, reply: reply)
-        }
-        let reply =
-            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Accept: \(HandshakeRequest.acceptValue(forKey: request["sec-websocket-key"]!))\r\n"
-            + "Server: wsspec/\(WSSpecVersion.current)\r\n\r\n"
+        let negotiated = ClientDeflateOffer.accept(offers, rules: deflateOffers)
+        let reply = request.switchingProtocols(server: Self.serverName, extensions: negotiated?.headerValue)
         responseText = reply
-        return .opened(rest: rest, deflate: nil, reply: reply)
-    }
-
-    private static func isValidKey(_ key: String?) -> Bool {
-        guard let key, key.utf8.count == 24, key.hasSuffix("==") else { return false }
-        let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-        return key.utf8.dropLast(2).allSatisfy(alphabet.contains)
+        return .opened(rest: rest, deflate: negotiated, reply: reply)
     }
 
     private static func rejection(_ status: Int, _ text: String) -> String {

@@ -60,15 +60,21 @@ final class CaseConnectionHandler: ChannelDuplexHandler {
     /// What a held case waits for (`--pause-before`).
     private let pause: (@Sendable (String) async -> Void)?
 
+    /// Octets read before this handler was added (the fuzzing server's router read the request to route it).
+    private let alreadyRead: ByteBuffer?
+
+    /// - Parameter alreadyRead: for a connection that is already active (server role, after routing): the driver
+    ///   is told it is connected when the handler is added, and then fed these octets.
     init(
         engine: CaseDriver, done: EventLoopPromise<CaseRecording>, trace: TraceOptions = TraceOptions(), caseID: String = "",
-        pause: (@Sendable (String) async -> Void)? = nil
+        pause: (@Sendable (String) async -> Void)? = nil, alreadyRead: ByteBuffer? = nil
     ) {
         self.engine = engine
         self.done = done
         self.trace = trace
         self.caseID = caseID
         self.pause = pause
+        self.alreadyRead = alreadyRead
     }
 
     /// The hold is over: the case goes on.
@@ -96,6 +102,12 @@ final class CaseConnectionHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        guard let alreadyRead else { return }
+        engine.connected(at: Self.now(), wallClock: Date())
+        perform()
+        engine.received(alreadyRead, at: Self.now())
+        perform()
+        if !context.channel.isActive { channelInactive(context: context) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -110,7 +122,11 @@ final class CaseConnectionHandler: ChannelDuplexHandler {
         perform()
     }
 
+    private var ended = false
+
     func channelInactive(context: ChannelHandlerContext) {
+        guard !ended else { return }
+        ended = true
         let now = Self.now()
         engine.connectionLost(at: now)
         perform()

@@ -24,11 +24,17 @@ public struct FuzzingSpec: Sendable, Equatable {
     /// Agent pattern → case patterns (both matched whole).
     public var excludeAgentCases: [(agent: String, cases: [String])] = []
     public var options: [String: String] = [:]
+    /// The fuzzing server's spec (`fuzzingserver.json`, for `wsspec serve`): the URL it listens on, and its TLS
+    /// files (`key`, `cert`), which wsspec reads but does not use yet.
+    public var url: String?
+    public var key: String?
+    public var cert: String?
 
     public static func == (lhs: FuzzingSpec, rhs: FuzzingSpec) -> Bool {
         lhs.outdir == rhs.outdir && lhs.servers == rhs.servers && lhs.cases == rhs.cases
             && lhs.excludeCases == rhs.excludeCases && lhs.excludeAgentCases.map(\.agent) == rhs.excludeAgentCases.map(\.agent)
             && lhs.excludeAgentCases.map(\.cases) == rhs.excludeAgentCases.map(\.cases) && lhs.options == rhs.options
+            && lhs.url == rhs.url && lhs.key == rhs.key && lhs.cert == rhs.cert
     }
 
     /// A problem in a spec file; the message names the file and the field.
@@ -38,17 +44,21 @@ public struct FuzzingSpec: Sendable, Equatable {
 
     public init() {}
 
-    public static func load(_ url: URL) throws -> FuzzingSpec {
+    /// Which of the reference's two spec files: `fuzzingclient.json` (servers to test) or `fuzzingserver.json`
+    /// (the URL wsspec listens on to test clients).
+    public enum Kind: Sendable { case fuzzingClient, fuzzingServer }
+
+    public static func load(_ url: URL, kind: Kind = .fuzzingClient) throws -> FuzzingSpec {
         let data: Data
         do {
             data = try Data(contentsOf: url)
         } catch {
             throw Problem(description: "\(url.path): cannot read the spec file (\(error.localizedDescription))")
         }
-        return try parse(data, file: url.path)
+        return try parse(data, file: url.path, kind: kind)
     }
 
-    public static func parse(_ data: Data, file: String) throws -> FuzzingSpec {
+    public static func parse(_ data: Data, file: String, kind: Kind = .fuzzingClient) throws -> FuzzingSpec {
         var validator = UTF8Validator()
         if case .invalid(let offset) = validator.validate(data) {
             let (line, column) = LocatedJSON.lineColumn(of: offset, in: Array(data))
@@ -66,7 +76,7 @@ public struct FuzzingSpec: Sendable, Equatable {
         }
         do {
             try refuseNonFinite(document.value, path: "")
-            return try parseFields(document.value)
+            return try parseFields(document.value, kind: kind)
         } catch let problem as FieldProblem {
             let (line, column) = document.position(of: problem.path)
             throw Problem(description: "\(file):\(line):\(column): \(problem.message)")
@@ -99,17 +109,29 @@ public struct FuzzingSpec: Sendable, Equatable {
         }
     }
 
-    private static func parseFields(_ root: JSONValue) throws -> FuzzingSpec {
+    private static func parseFields(_ root: JSONValue, kind: Kind) throws -> FuzzingSpec {
         guard let object = root.objectValue else {
             throw FieldProblem("", "the spec must be a JSON object")
         }
-        let known: Set = ["outdir", "options", "servers", "cases", "exclude-cases", "exclude-agent-cases", "enable-ssl"]
+        let known: Set<String> =
+            kind == .fuzzingClient
+            ? ["outdir", "options", "servers", "cases", "exclude-cases", "exclude-agent-cases", "enable-ssl"]
+            : ["url", "outdir", "options", "cases", "exclude-cases", "exclude-agent-cases", "protocols", "key", "cert"]
         if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
             throw FieldProblem("#\(unknown)", "unknown field '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
         }
         var spec = FuzzingSpec()
         spec.outdir = try string(object["outdir"], "outdir")
         spec.options = try options(object["options"], "options")
+        if kind == .fuzzingServer {
+            guard let url = try string(object["url"], "url") else {
+                throw FieldProblem("", "'url' is required (where the fuzzing server listens, e.g. \"ws://127.0.0.1:9001\")")
+            }
+            spec.url = url
+            spec.key = try string(object["key"], "key")
+            spec.cert = try string(object["cert"], "cert")
+            _ = try strings(object["protocols"], "protocols")
+        }
         if let servers = object["servers"] {
             guard let list = servers.arrayValue else { throw FieldProblem("servers", "'servers' must be a list") }
             for (i, item) in list.enumerated() {

@@ -50,6 +50,15 @@ public final class Interruption: @unchecked Sendable {
         for cancel in cancels { cancel() }
     }
 
+    /// Calls `body` when a signal arrives (at once when one already has).
+    public func whenSignalled(_ body: @escaping @Sendable () -> Void) {
+        let already = lock.withLock {
+            if received == nil { running[UUID()] = body }
+            return received != nil
+        }
+        if already { body() }
+    }
+
     /// Runs `operation` as a task that a signal cancels.
     public func cancellable<T: Sendable>(_ operation: @escaping @Sendable () async -> T) async -> T {
         let task = Task { await operation() }

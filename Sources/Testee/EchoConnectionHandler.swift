@@ -20,17 +20,29 @@ final class EchoConnectionHandler: ChannelDuplexHandler {
         self.handshakeTimeout = TimeAmount(configuration.handshakeTimeout)
     }
 
+    /// The client role: succeeds `done` with the text messages kept once the connection is gone.
+    private var done: EventLoopPromise<[String]>?
+
+    init(client machine: EchoConnectionStateMachine, done: EventLoopPromise<[String]>) {
+        self.machine = machine
+        self.done = done
+        self.handshakeTimeout = .seconds(10)
+    }
+
     func handlerAdded(context: ChannelHandlerContext) {
         if context.channel.isActive { startHandshakeTimer(context: context) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
         startHandshakeTimer(context: context)
+        perform(machine.start(), context: context)
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         cancelHandshakeTimer()
+        done?.succeed(machine.texts)
+        done = nil
         context.fireChannelInactive()
     }
 

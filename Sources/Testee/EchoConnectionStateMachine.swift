@@ -65,10 +65,68 @@ public struct EchoConnectionStateMachine: Sendable {
         self.configuration = configuration
     }
 
+    // The client role (`wsspec echo-client`): the machine writes the opening request, validates the answer, masks
+    // what it sends (RFC 6455 §5.3) and requires the server's frames to be unmasked.
+    private var clientRequest: HandshakeRequest?
+    private var maskKeys = SeededRandom(seed: 0)
+    /// Text messages received, when `keepsText` (the control endpoints' answers).
+    public private(set) var texts: [String] = []
+    private var keepsText = false
+
+    /// The client role: `request` is written by `start()`; with `keepsText`, text messages are kept in `texts`.
+    public init(client request: HandshakeRequest, keepsText: Bool = false, seed: UInt64 = 1) {
+        configuration = EchoServerConfiguration()
+        clientRequest = request
+        parser = FrameParser(role: .client)
+        maskKeys = SeededRandom(seed: seed)
+        self.keepsText = keepsText
+    }
+
+    /// What the client writes first: its opening request (nothing in the server role).
+    public mutating func start() -> [Action] {
+        guard let clientRequest else { return [] }
+        return [.write(ByteBuffer(string: clientRequest.encoded()))]
+    }
+
+    /// In the client role every frame goes out masked; `frames` is one or more unmasked frames as written.
+    private mutating func masked(_ actions: [Action]) -> [Action] {
+        guard clientRequest != nil else { return actions }
+        return actions.map { action in
+            guard case .write(var frames) = action else { return action }
+            var out = ByteBuffer()
+            while frames.readableBytes > 0 {
+                let b0 = frames.readInteger(as: UInt8.self)!
+                let b1 = frames.readInteger(as: UInt8.self)!
+                var length = UInt64(b1 & 0x7F)
+                var lengthBytes: [UInt8] = []
+                if length == 126 {
+                    lengthBytes = frames.readBytes(length: 2)!
+                    length = UInt64(lengthBytes[0]) << 8 | UInt64(lengthBytes[1])
+                } else if length == 127 {
+                    lengthBytes = frames.readBytes(length: 8)!
+                    length = lengthBytes.reduce(0) { $0 << 8 | UInt64($1) }
+                }
+                var payload = frames.readBytes(length: Int(length))!
+                let key = MaskKey.random(using: &maskKeys)
+                key.apply(to: &payload, offset: 0)
+                out.writeInteger(b0)
+                out.writeInteger(b1 | 0x80)
+                out.writeBytes(lengthBytes)
+                out.writeBytes(key.array)
+                out.writeBytes(payload)
+            }
+            return .write(out)
+        }
+    }
+
     // MARK: - Events
 
     /// Handles octets read from the client.
     public mutating func received(_ bytes: ByteBuffer) -> [Action] {
+        masked(receivedUnmasked(bytes))
+    }
+
+    private mutating func receivedUnmasked(_ bytes: ByteBuffer) -> [Action] {
         switch phase {
         case .closed:
             return []
@@ -106,6 +164,7 @@ public struct EchoConnectionStateMachine: Sendable {
             return reject(ServerHandshake.tooLarge(limit: limit, serverName: configuration.serverName))
         }
         let block = request.readBytes(length: end)!
+        if let clientRequest { return answered(block, to: clientRequest) }  // the client role
         let outcome = ServerHandshake.evaluate(headerBlock: block, serverName: configuration.serverName)
         guard case .accept(let response, let parameters) = outcome else { return reject(outcome) }
 
@@ -130,6 +189,48 @@ public struct EchoConnectionStateMachine: Sendable {
             actions += processFrames()
         }
         return actions
+    }
+
+    /// The client role: the server's answer, validated as RFC 6455 §4.1 says (and RFC 7692 §7.1 for its
+    /// permessage-deflate parameters); a refused answer closes TCP.
+    private mutating func answered(_ block: [UInt8], to sent: HandshakeRequest) -> [Action] {
+        var negotiated: DeflateParameters?
+        let failure = HandshakeResponse(headerBlock: block).validate(key: sent.key, offeredProtocols: sent.protocols) {
+            element in
+            guard element.name == DeflateParameters.extensionName, negotiated == nil else {
+                return HandshakeFailure("unexpected extension '\(element.name)'")
+            }
+            switch DeflateParameters.parseResponse(element) {
+            case .success(let parameters):
+                negotiated = parameters
+                return nil
+            case .failure(let failure):
+                return failure
+            }
+        }
+        guard failure == nil else {
+            phase = .closed
+            return [.close]
+        }
+        phase = .open
+        if let parameters = negotiated {
+            deflate = (
+                parameters,
+                // A reading window larger than the server's is always safe.
+                MessageInflater(
+                    windowBits: 15, noContextTakeover: parameters.serverNoContextTakeover,
+                    maxMessageSize: configuration.maxMessageSize),
+                MessageDeflater(
+                    windowBits: parameters.clientWindowBits, noContextTakeover: parameters.clientNoContextTakeover,
+                    level: configuration.compressionLevel, memLevel: Self.memLevel(windowBits: parameters.clientWindowBits))
+            )
+            parser.compressionNegotiated = true
+        }
+        let rest = request
+        request = ByteBuffer()
+        guard rest.readableBytes > 0 else { return [] }
+        parser.append(rest)
+        return processFrames()
     }
 
     private mutating func reject(_ outcome: ServerHandshake.Outcome) -> [Action] {
@@ -224,6 +325,7 @@ public struct EchoConnectionStateMachine: Sendable {
                     if messageOpcode == .text && !utf8.isComplete {
                         return actions + fail(code: 1007, reason: "text message ends inside a UTF-8 code point")
                     }
+                    if keepsText && messageOpcode == .text { texts.append(String(buffer: message)) }
                     actions.append(.write(echo()))
                 }
             }

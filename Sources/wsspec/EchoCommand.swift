@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NIOPosix
 import Testee
 
 struct EchoCommand: AsyncParsableCommand {
@@ -36,6 +37,28 @@ struct EchoCommand: AsyncParsableCommand {
         // Serve until interrupted.
         while !Task.isCancelled {
             try await Task.sleep(nanoseconds: 3_600_000_000_000)
+        }
+    }
+}
+
+struct EchoClientCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "echo-client",
+        abstract: "Run wsspec's strict RFC 6455 echo client against a fuzzing server (wsspec serve, or the reference's).",
+        discussion: "Example: wsspec test-client -- wsspec echo-client {url} --agent {agent}")
+
+    @Argument(help: "The fuzzing server, e.g. ws://127.0.0.1:9001.") var url: String
+    @Option(help: "The agent name the cases run under.") var agent = "wsspec-echo-client"
+
+    func run() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        do {
+            let count = try await EchoClient.run(url: url, agent: agent, group: group)
+            try? await group.shutdownGracefully()
+            FileHandle.standardError.write(Data("wsspec echo-client: \(count) cases run\n".utf8))
+        } catch let problem as EchoClient.Problem {
+            try? await group.shutdownGracefully()
+            throw UsageError(problem.description)
         }
     }
 }

@@ -14,7 +14,8 @@ struct WSSpec: AsyncParsableCommand {
             """,
         version: versionText,
         subcommands: [
-            RunCommand.self, ListCommand.self, ReportCommand.self, LintCommand.self, EchoCommand.self, BenchCommand.self,
+            RunCommand.self, ServeCommand.self, TestClientCommand.self, ListCommand.self, ReportCommand.self, LintCommand.self,
+            EchoCommand.self, EchoClientCommand.self, BenchCommand.self,
         ],
         defaultSubcommand: RunCommand.self)
 

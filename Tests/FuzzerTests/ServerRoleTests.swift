@@ -46,7 +46,10 @@ struct ServerRoleTests {
         var violations: [FrameViolation] = []
 
         init(_ definition: CaseDefinition) {
-            driver = CaseDriver(definition: definition, role: .server, timeouts: ProtocolTimeouts(), seed: 7)
+            let data = TestDataLibrary(
+                directory: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                    .deletingLastPathComponent().appendingPathComponent("Cases/data"))
+            driver = CaseDriver(definition: definition, role: .server, timeouts: ProtocolTimeouts(), seed: 7, testData: data)
         }
 
         mutating func tick() -> UInt64 {
@@ -179,15 +182,211 @@ struct ServerRoleTests {
         #expect(peer.driver.recording(at: peer.now).closing.failedByMe)
     }
 
-    @Test("a request without the WebSocket upgrade is answered 400 and dropped")
+    @Test("a request without the WebSocket upgrade is answered 426 and dropped; the case never opened")
     func badRequest() throws {
         var peer = Peer(try Self.builtIn("1.1.1"))
         _ = peer.connect()
         let actions = peer.send(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
-        #expect(peer.response.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
+        #expect(peer.response == "HTTP/1.1 426 HTTP Upgrade header missing\r\n\r\n")
         #expect(actions.contains(.close(flushFirst: true)))
         let recording = peer.lose()
         #expect(!recording.connectionWasOpen)
-        #expect(recording.closing.wasNotCleanReason == "the request has no 'Upgrade: websocket' header")
+        #expect(recording.closing.wasNotCleanReason == "HTTP Upgrade header missing")
+        #expect(recording.handshakeResponse == nil)
+        let judged = try #require(Judge.judge(try Self.builtIn("1.1.1"), recording).judgement)
+        #expect(judged.behavior == .failed && judged.behaviorClose == .failed)
+        #expect(judged.resultClose == "The WebSocket opening handshake was never completed!")
+    }
+
+    @Test("the 101 is the reference's: Server first, Upgrade: WebSocket, the accept value, no extension outside 12.x/13.x")
+    func switchingProtocols() throws {
+        var peer = Peer(try Self.builtIn("1.1.1"))
+        _ = peer.connect()
+        _ = peer.send(Self.request(extensions: "permessage-deflate; client_max_window_bits"))
+        #expect(
+            peer.response
+                == "HTTP/1.1 101 Switching Protocols\r\nServer: wsspec/\(WSSpecVersion.current)\r\nUpgrade: WebSocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n")
+    }
+
+    /// A request with a Sec-WebSocket-Extensions header.
+    static func request(extensions: String) -> [UInt8] {
+        Array(request.dropLast(2)) + Array("Sec-WebSocket-Extensions: \(extensions)\r\n\r\n".utf8)
+    }
+
+    @Test("the client's Close reply ends the case at once: TCP aborted by the server, OK / OK, never FAILED BY CLIENT")
+    func replyWhileClosing() throws {
+        let definition = try Self.builtIn("1.1.1")
+        var peer = Peer(definition)
+        _ = peer.connect()
+        _ = peer.send(Self.request)
+        _ = peer.send(Self.clientFrame(.text, []))
+        let replied = peer.send(Self.clientFrame(.close, [0x03, 0xE8]))
+        #expect(replied.contains(.close(flushFirst: false)), "the server closes TCP itself, at once")
+        #expect(!replied.contains { if case .schedule(.serverDrop, _) = $0 { true } else { false } }, "no drop timer in this role")
+        let recording = peer.lose()
+        #expect(recording.closing.droppedByMe && recording.closing.wasClean && !recording.closing.wasServerConnectionDropTimeout)
+        let judged = try #require(Judge.judge(definition, recording).judgement)
+        #expect(judged.behaviorClose == .ok && judged.resultClose == "Connection was properly closed")
+    }
+
+    @Test("a client that closes first where the server should: 1000 back, TCP closed after it, FAILED (wrong endpoint)")
+    func clientClosesFirst() throws {
+        let definition = try Self.builtIn("1.1.1")
+        var peer = Peer(definition)
+        _ = peer.connect()
+        _ = peer.send(Self.request)
+        let actions = peer.send(Self.clientFrame(.close, [0x03, 0xE8]))
+        #expect(peer.frames.last?.opcode == .close && peer.frames.last?.payload == [0x03, 0xE8], "answered with 1000")
+        #expect(actions.contains(.close(flushFirst: true)), "the reply goes out, then TCP is closed")
+        let recording = peer.lose()
+        #expect(!recording.closing.closedByMe && recording.closing.wasClean && recording.closing.droppedByMe)
+        #expect(recording.closing.localCloseCode == .normalClosure && recording.closing.localCloseReason == nil)
+        let judged = try #require(Judge.judge(definition, recording).judgement)
+        #expect(judged.behavior == .failed && judged.behaviorClose == .failed)
+        #expect(judged.resultClose == "The connection was failed by the wrong endpoint")
+    }
+
+    @Test("S-1002 in server role: the client fails the connection with 1002 first; close OK (3.1, RSV set)")
+    func clientFailsOnProtocolError() throws {
+        let definition = try Self.builtIn("3.1")
+        var peer = Peer(definition)
+        _ = peer.connect()
+        _ = peer.send(Self.request)
+        _ = peer.send(Self.clientFrame(.close, [0x03, 0xEA]))
+        let recording = peer.lose()
+        let judged = try #require(Judge.judge(definition, recording).judgement)
+        #expect(judged.behaviorClose == .ok, "\(judged)")
+        #expect(judged.behavior == .ok, "\(judged)")
+    }
+
+    @Test("S-1002 with a code the case does not allow: WRONG CODE")
+    func clientWrongCode() throws {
+        let definition = try Self.builtIn("3.1")
+        var peer = Peer(definition)
+        _ = peer.connect()
+        _ = peer.send(Self.request)
+        _ = peer.send(Self.clientFrame(.close, [0x03, 0xE8]))
+        let judged = try #require(Judge.judge(definition, peer.lose()).judgement)
+        #expect(judged.behaviorClose == .wrongCode)
+    }
+
+    @Test("the client ignores the protocol error: the kill timer's Close 1001 makes it the server's close, FAILED")
+    func killTimer() throws {
+        let definition = try Self.builtIn("3.1")
+        var peer = Peer(definition)
+        _ = peer.connect()
+        let opened = peer.send(Self.request)
+        let kill = try #require(opened.compactMap { if case .schedule(let id, _) = $0, case .kill = id { id } else { nil } }.first)
+        _ = peer.fire(kill)
+        #expect(peer.frames.last?.opcode == .close && Array(peer.frames.last!.payload.prefix(2)) == [0x03, 0xE9])
+        _ = peer.send(Self.clientFrame(.close, [0x03, 0xE9]))
+        let recording = peer.lose()
+        #expect(recording.closing.closedByMe && recording.closing.failedByMe)
+        let judged = try #require(Judge.judge(definition, recording).judgement)
+        #expect(judged.behaviorClose == .failed)
+    }
+
+    @Test("the server's Close unanswered: the close-handshake timer aborts TCP, UNCLEAN")
+    func closeUnanswered() throws {
+        let definition = try Self.builtIn("1.1.1")
+        var peer = Peer(definition)
+        _ = peer.connect()
+        _ = peer.send(Self.request)
+        _ = peer.send(Self.clientFrame(.text, []))
+        let actions = peer.fire(.closeHandshake)
+        #expect(actions.contains(.close(flushFirst: false)))
+        let recording = peer.lose()
+        #expect(recording.closing.wasCloseHandshakeTimeout && !recording.closing.wasClean)
+        #expect(recording.closing.wasNotCleanReason == "peer did not respond (in time) in closing handshake")
+        let judged = try #require(Judge.judge(definition, recording).judgement)
+        #expect(judged.behavior == .ok && judged.behaviorClose == .unclean)
+    }
+
+    @Test("the client drops TCP without a Close: peer dropped, wrong endpoint (the server had not closed)")
+    func clientDropsTCP() throws {
+        let definition = try Self.builtIn("1.1.1")
+        var peer = Peer(definition)
+        _ = peer.connect()
+        _ = peer.send(Self.request)
+        let recording = peer.lose()
+        #expect(!recording.closing.droppedByMe && !recording.closing.wasClean)
+        #expect(recording.closing.wasNotCleanReason == "peer dropped the TCP connection without previous WebSocket closing handshake")
+        let judged = try #require(Judge.judge(definition, recording).judgement)
+        #expect(judged.behavior == .failed && judged.behaviorClose == .failed)
+    }
+
+    @Test("an unmasked client: Close 1002, and its unmasked Close reply is a second violation: TCP closed before it counts")
+    func unmaskedThenUnmaskedClose() throws {
+        let definition = try Self.builtIn("1.1.1")
+        var peer = Peer(definition)
+        _ = peer.connect()
+        _ = peer.send(Self.request)
+        _ = peer.send(Self.clientFrame(.text, [], mask: nil))
+        let actions = peer.send(Self.clientFrame(.close, [0x03, 0xEA], mask: nil))
+        #expect(actions.contains { if case .close = $0 { true } else { false } })
+        let recording = peer.lose()
+        #expect(recording.closing.remoteCloseCode == nil && !recording.closing.wasClean)
+        #expect(recording.closing.closedByMe && recording.closing.failedByMe && recording.closing.droppedByMe)
+        #expect(recording.closing.wasNotCleanReason == nil)
+        #expect(recording.closing.localCloseReason == "unmasked client-to-server frame")
+        let judged = try #require(Judge.judge(definition, recording).judgement)
+        #expect(judged.behavior == .failed && judged.behaviorClose == .unclean)
+    }
+
+    @Test("12.x/13.x in server role: the case's rules pick the client's offer and the 101 answers it")
+    func deflateAccepted() throws {
+        for (id, offer, answer) in [
+            ("12.1.1", "permessage-deflate; client_max_window_bits", "permessage-deflate"),
+            ("13.2.1", "permessage-deflate; client_max_window_bits", "permessage-deflate; client_no_context_takeover"),
+            ("13.3.1", "permessage-deflate; client_max_window_bits", "permessage-deflate; client_max_window_bits=9"),
+            (
+                "13.7.1", "permessage-deflate; server_no_context_takeover; client_max_window_bits",
+                "permessage-deflate; server_no_context_takeover; client_no_context_takeover; client_max_window_bits=9"
+            ),
+            ("13.7.1", "permessage-deflate", "permessage-deflate; client_no_context_takeover"),
+        ] {
+            var peer = Peer(try Self.builtIn(id))
+            _ = peer.connect()
+            _ = peer.send(Self.request(extensions: offer))
+            #expect(peer.response.contains("\r\nSec-WebSocket-Extensions: \(answer)\r\n"), "\(id) \(offer): \(peer.response)")
+            #expect(peer.driver.state == .open, "the message loop runs")
+            #expect(peer.frames.first?.opcode == .text)
+        }
+    }
+
+    @Test("13.3 without client_max_window_bits in the offer: no extension, UNIMPLEMENTED and a Close at once")
+    func deflateNotAgreed() throws {
+        let definition = try Self.builtIn("13.3.1")
+        var peer = Peer(definition)
+        _ = peer.connect()
+        _ = peer.send(Self.request(extensions: "permessage-deflate"))
+        #expect(!peer.response.contains("Sec-WebSocket-Extensions"))
+        #expect(peer.frames.last?.opcode == .close)
+        _ = peer.send(Self.clientFrame(.close, [0x03, 0xE8]))
+        let judged = try #require(Judge.judge(definition, peer.lose()).judgement)
+        #expect(judged.behavior == .unimplemented && judged.behaviorClose == .ok)
+    }
+
+    @Test("a malformed deflate offer refuses the handshake with 400 on any case: FAILED / FAILED")
+    func deflateMalformed() throws {
+        let definition = try Self.builtIn("1.1.1")
+        var peer = Peer(definition)
+        _ = peer.connect()
+        _ = peer.send(Self.request(extensions: "permessage-deflate; foo"))
+        #expect(peer.response == "HTTP/1.1 400 illegal extension parameter 'foo' for extension 'permessage-deflate'\r\n\r\n")
+        let judged = try #require(Judge.judge(definition, peer.lose()).judgement)
+        #expect(judged.behavior == .failed && judged.behaviorClose == .failed)
+    }
+
+    @Test("outside 12.x/13.x a frame with RSV1 is a protocol error: Close 1002")
+    func rsv1WithoutDeflate() throws {
+        var peer = Peer(try Self.builtIn("1.1.1"))
+        _ = peer.connect()
+        _ = peer.send(Self.request(extensions: "permessage-deflate"))
+        let frame = FrameEncoder.encode(
+            FrameHeader(fin: true, rsv: 4, opcode: .text, maskKey: MaskKey(1, 2, 3, 4), payloadLength: 0), payload: [])
+        _ = peer.send(frame)
+        #expect(peer.frames.last.map { Array($0.payload.prefix(2)) } == [0x03, 0xEA])
     }
 }
