@@ -58,8 +58,17 @@ final class WSSpecProcess: @unchecked Sendable {
             while process.isRunning { usleep(10_000) }
             return nil
         }
-        // Let the pipes drain.
-        usleep(50_000)
+        // What the handlers have not read yet: stop them, then read the pipes to their end (the process has
+        // exited, so the ends come at once). Waiting a fixed time instead lost output on a loaded machine.
+        out.fileHandleForReading.readabilityHandler = nil
+        err.fileHandleForReading.readabilityHandler = nil
+        usleep(10_000)
+        let restOut = out.fileHandleForReading.readDataToEndOfFile()
+        let restErr = err.fileHandleForReading.readDataToEndOfFile()
+        collected.withLock {
+            stdoutData.append(restOut)
+            stderrData.append(restErr)
+        }
         return process.terminationStatus
     }
 
