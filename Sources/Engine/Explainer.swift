@@ -48,9 +48,9 @@ public enum Explainer {
         lines += headers.prefix(maxSteps - 1).map { "header \(OctetSummary.quote($0))" }
         if headers.count > maxSteps - 1 { lines.append("… and \(headers.count - maxSteps + 1) more header lines") }
         if headers.isEmpty { lines.append("no header lines") }
-        for (what, payload) in [("before the request", request.before), ("as a body", request.body), ("right after the request", request.after)]
+        for (what, payload) in [("octets before the request", request.before), ("a body", request.body), ("octets right after the request", request.after)]
         where payload.count > 0 {
-            lines.append("\(payload.count) octets \(what): \(payloadText(payload))")
+            lines.append("\(what): \(payloadText(payload))")
         }
         return lines
     }

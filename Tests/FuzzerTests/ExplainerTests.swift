@@ -27,7 +27,7 @@ struct ExplainerTests {
         #expect(Explainer.sent(request) == [
             "request line 'GET <path> HTTP/1.1'", "header 'Upgrade: websocket'", "header 'Connection: Upgrade'",
             "header 'Sec-WebSocket-Key: $key'", "header 'Sec-WebSocket-Version: 13'",
-            "1 octets right after the request: 'x' (1 octets)",
+            "octets right after the request: 'x' (1 octet)",
         ])
         let check = HandshakeCheck(level: .must, kind: .status([400...400]), rfc: "7230 §5.4", written: "status: 400")
         #expect(Explainer.describe(check) == "MUST (RFC 7230 §5.4): status: 400")
