@@ -49,9 +49,14 @@ public final class CompressionCache: @unchecked Sendable {
     /// without a plan.
     private let position: [String: Int]?
     private let lastUse: [Messages: Int]
+    /// The messages kept of one group, by where they start, and the octets they take.
+    private struct Kept {
+        var messages: [Int: [UInt8]] = [:]
+        var octets = 0
+    }
+
     private let lock = NSLock()
-    private var groups: [Group: [Int: [UInt8]]] = [:]
-    private var groupOctets: [Group: Int] = [:]
+    private var groups: [Group: Kept] = [:]
     private var stored = 0
     private var sweptBefore = 0
     private(set) var hits = 0
@@ -90,7 +95,7 @@ public final class CompressionCache: @unchecked Sendable {
         lock.lock()
         let place = position?[caseID]
         if let place, place > sweptBefore { sweep(before: place) }
-        if let found = groups[group]?[key.from] {
+        if let found = groups[group]?.messages[key.from] {
             hits += 1
             lock.unlock()
             return found
@@ -111,9 +116,9 @@ public final class CompressionCache: @unchecked Sendable {
             // An exact-size copy: the deflater's output array has room for the whole uncompressed message, and
             // keeping that capacity made the cache hold several times its budget.
             let compact = value.withUnsafeBufferPointer { Array($0) }
-            if groups[group]?.updateValue(compact, forKey: key.from) == nil {
-                if groups[group] == nil { groups[group] = [key.from: compact] }
-                groupOctets[group, default: 0] += compact.capacity
+            // Two cases may have compressed the same message at once: it is counted once.
+            if groups[group, default: Kept()].messages.updateValue(compact, forKey: key.from) == nil {
+                groups[group]!.octets += compact.capacity
                 stored += compact.capacity
             }
         }
@@ -124,10 +129,9 @@ public final class CompressionCache: @unchecked Sendable {
     /// is kept then stays until a case beyond the furthest place so far has started.
     private func sweep(before place: Int) {
         sweptBefore = place
-        for (group, octets) in groupOctets where (lastUse[group.messages] ?? -1) < place {
+        for (group, kept) in groups where (lastUse[group.messages] ?? -1) < place {
             groups[group] = nil
-            groupOctets[group] = nil
-            stored -= octets
+            stored -= kept.octets
         }
     }
 }
