@@ -85,9 +85,7 @@ struct CompressionSuiteTests {
                 close: { by: client, codes: [1000], clean: true }
             """
         let suite = try CaseLoader.load(yaml: yaml, file: "declined.yaml")
-        var configuration = EchoServerConfiguration()
-        configuration.port = 0
-        let server = try await EchoServer.start(configuration)
+        let server = try await startEchoServer()
         let group = MultiThreadedEventLoopGroupShared.group
         var settings = RunSettings(seed: 1)
         settings.testData = TestDataLibrary(directory: repositoryRoot.appendingPathComponent("Cases/data"))
@@ -115,9 +113,7 @@ struct CompressionSuiteTests {
                 close: { by: client, codes: [1000], clean: true }
             """
         let suite = try CaseLoader.load(yaml: yaml, file: "missing.yaml")
-        var configuration = EchoServerConfiguration()
-        configuration.port = 0
-        let server = try await EchoServer.start(configuration)
+        let server = try await startEchoServer()
         var settings = RunSettings(seed: 1)
         settings.testData = TestDataLibrary(directory: repositoryRoot.appendingPathComponent("Cases/data"))
         let record = await CaseRunner(group: MultiThreadedEventLoopGroupShared.group, settings: settings)

@@ -65,9 +65,7 @@ struct WireTraceTests {
 
     @Test("--trace-file writes a trace per case that is the same in two runs against wsspec echo once times are masked; --trace prints it live")
     func stableAcrossRuns() async throws {
-        var configuration = EchoServerConfiguration()
-        configuration.port = 0
-        let server = try await EchoServer.start(configuration)
+        let server = try await startEchoServer()
         let scratch = try Scratch()
         defer { scratch.remove() }
         var traces: [[String]] = []

@@ -49,9 +49,7 @@ func expectVerdicts(
 struct HandshakeSuiteTests {
     @Test("wsspec echo meets every MUST and SHOULD; it chooses no subprotocol and refuses a GET with a body")
     func echoServer() async throws {
-        var configuration = EchoServerConfiguration()
-        configuration.port = 0
-        let server = try await EchoServer.start(configuration)
+        let server = try await startEchoServer()
         let records = try await runHandshakeSuite(against: "ws://127.0.0.1:\(server.port)")
         try await server.stop()
         expectVerdicts(records, default: "OK", except: ["20.1.5": "INFORMATIONAL", "20.6.1": "INFORMATIONAL", "20.6.2": "INFORMATIONAL"])
@@ -168,9 +166,7 @@ struct HandshakeSuiteTests {
                   - should: { closed: true }
             """
         let definition = try #require(try CaseLoader.load(yaml: yaml, file: "closed.yaml").cases.first)
-        var configuration = EchoServerConfiguration()
-        configuration.port = 0
-        let echo = try await EchoServer.start(configuration)
+        let echo = try await startEchoServer()
         let keeper = try HostileServer(.http404)
         defer { keeper.stop() }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)

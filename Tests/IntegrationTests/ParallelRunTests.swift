@@ -21,9 +21,7 @@ let categoriesOneToSeven = ["1.*", "2.*", "3.*", "4.*", "5.*", "7.*"]
 struct ParallelRunTests {
     @Test("cases that must run alone never overlap another case")
     func serialCasesRunAlone() async throws {
-        var configuration = EchoServerConfiguration()
-        configuration.port = 0
-        let server = try await EchoServer.start(configuration)
+        let server = try await startEchoServer()
         let target = try ServerTarget(url: "ws://127.0.0.1:\(server.port)")
         // 5.19 and 5.20 pause for a second each: wide windows in which an overlap would show.
         let records = try await runCases(["2.*", "5.*"], against: target, jobs: 4, serial: ["5.19", "5.20"])

@@ -115,13 +115,7 @@ final class ReleaseEchoServer: @unchecked Sendable {
         process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
         try process.run()
         // It prints "wsspec echo server listening on ws://127.0.0.1:PORT" once it accepts connections.
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = firstLine(of: out)
         guard let start = text.range(of: "listening on ") else {
             kill(process.processIdentifier, SIGKILL)
             throw PythonEchoServer.StartFailed(output: text)

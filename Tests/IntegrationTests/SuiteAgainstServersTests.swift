@@ -117,9 +117,7 @@ struct SuiteAgainstServersTests {
 
     @Test("Reports are written case by case, valid JSON, with the reference's 39 keys")
     func reportsAreWrittenAsCasesEnd() async throws {
-        var configuration = EchoServerConfiguration()
-        configuration.port = 0
-        let server = try await EchoServer.start(configuration)
+        let server = try await startEchoServer()
         let records = try await runCases(["2.*"], against: "ws://127.0.0.1:\(server.port)", agent: "wsspec echo")
         try await server.stop()
 

@@ -9,6 +9,7 @@ import Gating
 import Rendering
 import Recording
 import JSONCodec
+import Testee
 
 /// The repository this test file belongs to.
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -85,13 +86,7 @@ final class PythonEchoServer: @unchecked Sendable {
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
         // The script prints "listening PORT" once it accepts connections.
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = firstLine(of: out)
         guard text.hasPrefix("listening "), let port = Int(text.dropFirst("listening ".count)) else {
             kill(process.processIdentifier, SIGKILL)
             throw StartFailed(output: text)
@@ -122,4 +117,22 @@ final class PythonEchoServer: @unchecked Sendable {
 /// A verdict pair that the default pass policy accepts.
 func passes(_ record: CaseRecord) -> Bool {
     ["OK", "NON-STRICT", "INFORMATIONAL"].contains(record.behavior) && ["OK", "INFORMATIONAL"].contains(record.behaviorClose)
+}
+
+/// The first line a child process writes to `pipe`, trimmed (what it wrote, if it ended before a line).
+func firstLine(of pipe: Pipe) -> String {
+    var line = Data()
+    while !line.contains(UInt8(ascii: "\n")) {
+        let chunk = pipe.fileHandleForReading.availableData
+        if chunk.isEmpty { break }
+        line.append(chunk)
+    }
+    return String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+/// wsspec's echo server, in this process, on a free port of 127.0.0.1 with its default configuration.
+func startEchoServer() async throws -> EchoServer {
+    var configuration = EchoServerConfiguration()
+    configuration.port = 0
+    return try await EchoServer.start(configuration)
 }
