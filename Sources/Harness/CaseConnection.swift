@@ -29,20 +29,48 @@ final class CaseConnectionHandler: ChannelDuplexHandler {
     private var lastWrite: EventLoopFuture<Void>?
     private var needsFlush = false
 
-    /// The pause between queued (chopped or synced) writes. The reference re-enters its reactor between
-    /// them, about 25 µs a turn on loopback (its 9.5.1 writes 16,384 pieces in 413 ms). Servers' verdicts in
-    /// the reserved-bit and opcode cases depend on it: whether a bad frame arrives in the same read as the
-    /// frame before it.
-    static let queuedWriteDelay = TimeAmount.microseconds(
-        Int64(ProcessInfo.processInfo.environment["WSSPEC_WRITE_DELAY_US"].flatMap(Int64.init) ?? 25))
+    /// The spacing of queued (chopped or synced) writes, from the start of one's turn to the next, in CPU time of
+    /// the event loop's thread. The reference writes a queued piece, asks its reactor to come back in 10 µs, and
+    /// the piece reaches the socket on the reactor's next turn; its reactor never sleeps meanwhile (a 10 µs timeout
+    /// polls), so a piece goes out every reactor turn: about 25 µs of its CPU time, which is 25 µs of wall time on
+    /// an idle machine (its 9.5.1 writes 16,384 pieces in 413 ms) and more on a busy one, where it shares a core,
+    /// and never two pieces at once. Servers' verdicts in the reserved-bit and opcode cases depend on it: whether a
+    /// bad frame arrives in the same read as the frame before it. So each queued write waits until the previous
+    /// one has reached the socket (a server that does not read holds it back, as it holds back the reference's),
+    /// then turns the event loop until the thread has spent this much CPU time since the previous write's turn
+    /// began (the write itself, loopback's delivery included, counts, as in the reference's turn): the kernel
+    /// spreads the pieces out
+    /// on a busy machine as it spreads the reference's. (A timer would add the thread's wake-up latency instead,
+    /// and pacing by deadlines would make up a late piece by sending the next ones sooner.)
+    static let queuedWriteDelay = UInt64(
+        ProcessInfo.processInfo.environment["WSSPEC_WRITE_DELAY_US"].flatMap(UInt64.init) ?? 25) * 1000
+
+    /// Nanoseconds of CPU time the calling thread has used.
+    static func threadCPUTime() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
 
     private var inWriteTurn = false
     private var holdFlush = false
-    /// When the last queued write was due. Turns are paced from it, not from when the last one ran, so
-    /// the event loop's own latency does not add up over thousands of pieces.
-    private var lastWriteTurnDue = NIODeadline.now()
+
+    /// The thread's CPU time when the last queued write's turn began.
+    private var writeTurnStarted: UInt64 = 0
+
+    /// Turns the event loop until the thread has spent `queuedWriteDelay` of CPU time since the last queued
+    /// write's turn began, then runs the next queued write.
+    private func pacedWriteTurn() {
+        guard let context else { return }
+        if Self.threadCPUTime() &- writeTurnStarted >= Self.queuedWriteDelay {
+            writeTurn()
+        } else {
+            context.eventLoop.assumeIsolated().execute { self.pacedWriteTurn() }
+        }
+    }
 
     private func writeTurn() {
+        writeTurnStarted = Self.threadCPUTime()
         inWriteTurn = true
         engine.writeTurn()
         perform()
@@ -186,19 +214,21 @@ final class CaseConnectionHandler: ChannelDuplexHandler {
                 lastWrite = context.write(wrapOutboundOut(buffer))
                 needsFlush = true
             case .scheduleWriteTurn:
-                if inWriteTurn {
-                    let now = NIODeadline.now()
-                    var due = lastWriteTurnDue + Self.queuedWriteDelay
-                    // Far behind (a stalled loop): start again from now rather than send a burst.
-                    if due < now - .milliseconds(1) { due = now + Self.queuedWriteDelay }
-                    lastWriteTurnDue = due
-                    loop.scheduleTask(deadline: due) { self.writeTurn() }
+                if inWriteTurn, let lastWrite {
+                    lastWrite.assumeIsolated().whenComplete { _ in
+                        loop.execute { self.pacedWriteTurn() }
+                    }
                 } else {
                     // The first queued write leaves together with the next one, as in the reference: its
                     // reactor runs the next queued write before it sends what the first one buffered.
                     holdFlush = true
-                    lastWriteTurnDue = NIODeadline.now()
                     loop.execute { self.writeTurn() }
+                }
+            case .prepareWhenFlushed:
+                // The writes of this turn are flushed when it ends; the work runs on a later turn.
+                loop.execute {
+                    self.engine.prepare()
+                    self.perform()
                 }
             case .schedule(let id, let seconds):
                 timers[id]?.cancel()
