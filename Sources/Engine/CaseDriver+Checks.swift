@@ -45,25 +45,38 @@ extension CaseDriver {
 
     private mutating func sendNextLoopMessage() {
         guard state == .open, loop != nil else { return }
-        let (message, from) = loop!.nextMessage()
+        let next = preparedLoopMessage ?? cutLoopMessage()
+        preparedLoopMessage = nil
+        loop!.inFlight(next.message)
         let step = loop!.step
         traffic.outgoingWebSocketMessages += 1
-        traffic.outgoingOctetsAppLevel += message.count
-        var payload = message
-        var rsv: UInt8 = 0
-        if let session = deflate {
-            rsv = 4
-            if session.ownNoContextTakeover, let cache = compressionCache {
-                let key = CompressionCache.Key(
-                    directory: loop!.directory, data: step.data, text: step.text, from: from, size: step.size,
-                    windowBits: session.deflater.windowBits)
-                payload = cache.value(key, caseID: definition.id.description) { session.deflater.compress(message) }
-            } else {
-                payload = session.deflater.compress(message)
-            }
+        traffic.outgoingOctetsAppLevel += next.message.count
+        traffic.outgoingOctetsWebSocketLevel += next.payload.count
+        sendMessage(next.payload, binary: !step.text, fragmentSize: step.fragmentSize, rsv: deflate == nil ? 0 : 4)
+        if loop!.sent < step.count { actions.append(.prepareWhenFlushed) }
+    }
+
+    /// Cuts the loop's next message and compresses it (when permessage-deflate is on), in the order the messages
+    /// are sent: with context takeover each one's compressed form depends on the ones before.
+    private mutating func cutLoopMessage() -> PreparedLoopMessage {
+        let (message, from) = loop!.nextMessage()
+        guard let session = deflate else { return PreparedLoopMessage(message: message, payload: message) }
+        let step = loop!.step
+        if session.ownNoContextTakeover, let cache = compressionCache {
+            let key = CompressionCache.Key(
+                directory: loop!.directory, data: step.data, text: step.text, from: from, size: step.size,
+                windowBits: session.deflater.windowBits)
+            let payload = cache.value(key, caseID: definition.id.description) { session.deflater.compress(message) }
+            return PreparedLoopMessage(message: message, payload: payload)
         }
-        traffic.outgoingOctetsWebSocketLevel += payload.count
-        sendMessage(payload, binary: !step.text, fragmentSize: step.fragmentSize, rsv: rsv)
+        return PreparedLoopMessage(message: message, payload: session.deflater.compress(message))
+    }
+
+    /// The writes asked for have gone out (`prepareWhenFlushed`): the loop's next message is cut and compressed
+    /// now, while the server works on the one in flight, instead of after its echo arrives.
+    public mutating func prepare() {
+        guard state == .open, loop != nil, preparedLoopMessage == nil, loop!.sent < loop!.step.count else { return }
+        preparedLoopMessage = cutLoopMessage()
     }
 
     mutating func loopReceived(_ bytes: [UInt8], binary: Bool) {

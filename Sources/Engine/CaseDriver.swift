@@ -51,6 +51,8 @@ public struct CaseDriver: Sendable {
     let compressionCache: CompressionCache?
     var deflate: DeflateSession?
     var loop: MessageLoopRun?
+    /// The loop's next message, cut and compressed ahead of its turn (`prepare()`).
+    var preparedLoopMessage: PreparedLoopMessage?
     var traffic = TrafficStats()
 
     /// - Parameters:
@@ -357,4 +359,10 @@ public struct CaseDriver: Sendable {
         timerCount += 1
         return timerCount
     }
+}
+
+/// A message of a `message-loop` step ready to be sent: its octets and the payload that goes on the wire.
+struct PreparedLoopMessage {
+    var message: [UInt8]
+    var payload: [UInt8]
 }

@@ -24,6 +24,10 @@ public enum EngineAction: Equatable, Sendable {
     case write(ByteBuffer)
     /// Call `writeTurn()` again shortly (the reference re-enters its reactor between queued writes).
     case scheduleWriteTurn
+    /// Call `prepare()` once the writes asked for so far have been flushed, on a later event-loop turn: work that
+    /// is done ahead of time (compressing a message loop's next message) and must not hold back those writes.
+    /// An edge that never calls it loses only the head start.
+    case prepareWhenFlushed
     case schedule(TimerID, seconds: Double)
     case cancel(TimerID)
     /// Close the TCP connection; `flushFirst` lets written octets go out first.

@@ -13,7 +13,6 @@ struct MessageLoopRun {
     private(set) var echoed = 0
     /// The message in flight.
     private(set) var expected: [UInt8] = []
-    private(set) var expectedFrom = 0
 
     init(step: MessageLoopStep, data: TestDataSet, directory: String) {
         self.step = step
@@ -28,10 +27,13 @@ struct MessageLoopRun {
         let from = position
         let (bytes, next) = data.message(from: position, count: step.size)
         position = next
-        expected = bytes
-        expectedFrom = from
-        sent += 1
         return (bytes, from)
+    }
+
+    /// `bytes`, the message cut last, is sent: its echo is the one expected next.
+    mutating func inFlight(_ bytes: [UInt8]) {
+        expected = bytes
+        sent += 1
     }
 
     /// Checks an echo: nil when it is the message in flight, else what differs.

@@ -389,4 +389,42 @@ struct ServerRoleTests {
         _ = peer.send(frame)
         #expect(peer.frames.last.map { Array($0.payload.prefix(2)) } == [0x03, 0xEA])
     }
+
+    @Test("a message loop's next message is compressed ahead when the edge asks, and the wire is the same as without")
+    func preparedLoopMessages() throws {
+        /// Runs 12.1.1 (1000 messages, both directions with context takeover), echoing each compressed message as
+        /// it came; with `ahead`, calls `prepare()` (twice) whenever the driver asks for it. Returns the payloads
+        /// the driver sent and how often it asked.
+        func run(ahead: Bool) throws -> (payloads: [[UInt8]], asked: Int, finding: CheckFinding?) {
+            var peer = Peer(try Self.builtIn("12.1.1"))
+            _ = peer.connect()
+            var actions = peer.send(Self.request(extensions: "permessage-deflate"))
+            var asked = 0
+            var echoed = 0
+            while peer.driver.state == .open, echoed < peer.frames.count {
+                if actions.contains(.prepareWhenFlushed) {
+                    asked += 1
+                    if ahead {
+                        peer.driver.prepare()
+                        peer.driver.prepare()
+                        actions = peer.collect()
+                        #expect(actions.isEmpty, "preparing writes nothing")
+                    }
+                }
+                let sent = peer.frames[echoed]
+                echoed += 1
+                guard sent.opcode == .text else { break }
+                actions = peer.send(FrameEncoder.encode(
+                    FrameHeader(fin: true, rsv: 4, opcode: .text, maskKey: MaskKey(9, 8, 7, 6),
+                        payloadLength: UInt64(sent.payload.count)),
+                    payload: sent.payload))
+            }
+            return (peer.frames.filter { $0.opcode == .text }.map(\.payload), asked, peer.driver.recording(at: peer.now).finding)
+        }
+        let plain = try run(ahead: false)
+        let ahead = try run(ahead: true)
+        #expect(plain.payloads.count == 1000 && plain.finding == .loopCompleted)
+        #expect(ahead.payloads == plain.payloads && ahead.finding == .loopCompleted)
+        #expect(plain.asked == 999 && ahead.asked == 999, "asked after every message but the last")
+    }
 }
