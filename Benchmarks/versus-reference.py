@@ -23,6 +23,13 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
+# Runs the reference's wstest with a spec whose server URL gets the port of the server started for the run (only
+# known once it runs): arguments SPEC PORT WSTEST.
+REFERENCE_WRAPPER = (
+    "import json,sys,runpy; s=json.load(open(sys.argv[1])); s['servers'][0]['url']='ws://127.0.0.1:'+sys.argv[2];"
+    "json.dump(s,open(sys.argv[1],'w')); sys.argv=[sys.argv[3],'-m','fuzzingclient','-s',sys.argv[1]];"
+    "runpy.run_path(sys.argv[0], run_name='__main__')")
+
 
 def start_server(python3):
     """A websockets echo server on a free port; returns (process, port)."""
@@ -106,11 +113,7 @@ def main():
                        "servers": [{"agent": "websockets", "url": "ws://127.0.0.1:PORT"}],
                        "cases": cases, "exclude-cases": excluded, "exclude-agent-cases": {}}, f)
         env = dict(os.environ, PYTHONPATH=a.reference)
-        # The port is only known once the server runs: the spec is rewritten by a small wrapper.
-        wrapper = ("import json,sys,runpy; s=json.load(open(sys.argv[1])); s['servers'][0]['url']='ws://127.0.0.1:'+sys.argv[2];"
-                   "json.dump(s,open(sys.argv[1],'w')); sys.argv=[sys.argv[3],'-m','fuzzingclient','-s',sys.argv[1]];"
-                   "runpy.run_path(sys.argv[0], run_name='__main__')")
-        command = [a.python2, "-c", wrapper, spec, "{port}", wstest]
+        command = [a.python2, "-c", REFERENCE_WRAPPER, spec, "{port}", wstest]
         print("reference: running ...", file=sys.stderr)
         results["reference"] = measure("reference", command, a.python3, work, env)
 
