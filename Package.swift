@@ -123,6 +123,8 @@ let package = Package(
             dependencies: [
                 "Engine", "Harness", "Orchestration", "CaseModel", "Recording", "JSONCodec", "WebSocketWire",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             ]
         ),
         .testTarget(
@@ -132,6 +134,7 @@ let package = Package(
                 "WebSocketWire", "Orchestration",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             ]
         ),
     ],

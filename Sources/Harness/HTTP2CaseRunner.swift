@@ -19,8 +19,10 @@ extension CaseRunner {
         started: Date
     ) async -> CaseRecord {
         func failure(_ problem: HarnessError) -> CaseRecord {
-            Self.harnessFailure(
+            var record = Self.harnessFailure(
                 definition, ordinal: ordinal, server: server, engine: engine, started: started, problem: problem)
+            record.recording.httpVersion = "2"
+            return record
         }
         if definition.handshake != nil {
             return failure(
