@@ -130,6 +130,7 @@ extension CaseRunner {
         let linger = TimeAmount.nanoseconds(Int64(settings.timeouts.serverDrop * 1e9))
         let trace = settings.trace
         let caseID = definition.id.description
+        let ending = StreamEnding()
         let streamChannel: Channel
         do {
             let multiplexer = try await loop.submit {
@@ -141,7 +142,7 @@ extension CaseRunner {
                     let handler = CaseConnectionHandler(
                         engine: engine, done: done, trace: trace, caseID: caseID, pause: pause?.wait)
                     handler.overStream = true
-                    try streamChannel.pipeline.syncOperations.addHandler(StreamCaseHandler(linger: linger))
+                    try streamChannel.pipeline.syncOperations.addHandler(StreamCaseHandler(linger: linger, ending: ending))
                     try streamChannel.pipeline.syncOperations.addHandler(handler)
                 }
             }
@@ -161,6 +162,7 @@ extension CaseRunner {
             try? await streamChannel.closeFuture.get()
             var recording = finished
             recording.httpVersion = "2"
+            recording.streamEnd = ending.kind?.text
             recording.tls = tls?.observation.session
             if Task.isCancelled { recording.harnessError = HarnessError.interrupted }
             return Self.record(definition, recording, ordinal: ordinal, agent: server.agent)

@@ -46,12 +46,17 @@ final class StreamCaseHandler: ChannelDuplexHandler {
     typealias OutboundOut = HTTP2Frame.FramePayload
 
     private let linger: TimeAmount
+    /// Who ended the stream first, and how (the report's `wsspecStreamEnd`).
+    let ending: StreamEnding
     private var answered = false
     private var sentEnd = false
     private var caseEnded = false
     private var lingerTimer: Scheduled<Void>?
 
-    init(linger: TimeAmount) { self.linger = linger }
+    init(linger: TimeAmount, ending: StreamEnding = StreamEnding()) {
+        self.linger = linger
+        self.ending = ending
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -74,6 +79,7 @@ final class StreamCaseHandler: ChannelDuplexHandler {
 
     /// The server sent END_STREAM: to the case, the server closed the connection. wsspec ends its side too.
     private func peerEnded(_ context: ChannelHandlerContext) {
+        ending.note(.serverEndStream)
         endCase(context)
         sendEnd(context)
     }
@@ -109,6 +115,7 @@ final class StreamCaseHandler: ChannelDuplexHandler {
         case let closing as StreamClosing:
             promise?.succeed(())
             if closing.orderly && !sentEnd {
+                ending.note(.wsspecEndStream)
                 sendEnd(context)
                 endCase(context)
                 let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
@@ -117,6 +124,7 @@ final class StreamCaseHandler: ChannelDuplexHandler {
                 }
             } else {
                 // RST_STREAM (CANCEL): NIO resets a stream whose channel is closed while it is open.
+                ending.note(.wsspecReset)
                 endCase(context)
                 context.close(promise: nil)
             }
@@ -127,6 +135,7 @@ final class StreamCaseHandler: ChannelDuplexHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         if let closed = error as? NIOHTTP2Errors.StreamClosed {
+            ending.note(.serverReset("\(closed.errorCode)"))
             context.fireErrorCaught(StreamReset(description: "the server reset the stream: RST_STREAM \(closed.errorCode)"))
         } else {
             context.fireErrorCaught(error)
@@ -135,8 +144,34 @@ final class StreamCaseHandler: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         lingerTimer?.cancel()
+        ending.note(.connectionClosed)
         endCase(context)
     }
+}
+
+/// How a case's stream ended first: the HTTP/2 facts behind `droppedByMe` (reported as `wsspecStreamEnd`).
+final class StreamEnding: Sendable {
+    enum Kind: Sendable, Equatable {
+        case serverEndStream, serverReset(String), wsspecEndStream, wsspecReset, connectionClosed
+
+        var text: String {
+            switch self {
+            case .serverEndStream: return "END_STREAM from the server"
+            case .serverReset(let code): return "RST_STREAM from the server (\(code))"
+            case .wsspecEndStream: return "END_STREAM from wsspec"
+            case .wsspecReset: return "RST_STREAM from wsspec (CANCEL)"
+            case .connectionClosed: return "the HTTP/2 connection closed"
+            }
+        }
+    }
+
+    private let box = NIOLockedValueBox<Kind?>(nil)
+
+    init() {}
+
+    /// The first ending counts.
+    func note(_ kind: Kind) { box.withLockedValue { if $0 == nil { $0 = kind } } }
+    var kind: Kind? { box.withLockedValue { $0 } }
 }
 
 /// On the HTTP/2 connection, after the HTTP/2 handler: waits for the server's first SETTINGS frame and tells

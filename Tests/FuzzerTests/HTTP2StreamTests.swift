@@ -173,10 +173,10 @@ struct HTTP2StreamTests {
         func errorCaught(context: ChannelHandlerContext, error: Error) { errors.append("\(error)") }
     }
 
-    static func edge() throws -> (EmbeddedChannel, CaseSide) {
+    static func edge(_ ending: StreamEnding = StreamEnding()) throws -> (EmbeddedChannel, CaseSide) {
         let side = CaseSide()
         let channel = EmbeddedChannel()
-        try channel.pipeline.syncOperations.addHandler(StreamCaseHandler(linger: .seconds(1)))
+        try channel.pipeline.syncOperations.addHandler(StreamCaseHandler(linger: .seconds(1), ending: ending))
         try channel.pipeline.syncOperations.addHandler(side)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         return (channel, side)
@@ -215,11 +215,13 @@ struct HTTP2StreamTests {
 
     @Test("the server's END_STREAM is the server dropping the connection: the case ends, wsspec ends its side too")
     func serverEndsStream() throws {
-        let (channel, side) = try Self.edge()
+        let ending = StreamEnding()
+        let (channel, side) = try Self.edge(ending)
         try channel.writeInbound(
             HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(ByteBuffer(string: "x")), endStream: true)))
         #expect(side.read.count == 1)
         #expect(side.inactive == 1)
+        #expect(ending.kind == .serverEndStream)
         #expect(Self.isEndStream(try channel.readOutbound(as: HTTP2Frame.FramePayload.self)))
         // Nothing more can be written after END_STREAM.
         #expect(throws: (any Error).self) { try channel.writeAndFlush(ByteBuffer(string: "late")).wait() }
@@ -227,7 +229,8 @@ struct HTTP2StreamTests {
 
     @Test("wsspec's orderly close is END_STREAM: the case ends at once; the stream is reset after the linger")
     func orderlyCloseIsEndStream() throws {
-        let (channel, side) = try Self.edge()
+        let ending = StreamEnding()
+        let (channel, side) = try Self.edge(ending)
         try channel.pipeline.triggerUserOutboundEvent(StreamClosing(orderly: true)).wait()
         #expect(Self.isEndStream(try channel.readOutbound(as: HTTP2Frame.FramePayload.self)))
         #expect(side.inactive == 1)
@@ -235,23 +238,31 @@ struct HTTP2StreamTests {
         (channel.eventLoop as! EmbeddedEventLoop).advanceTime(by: .seconds(1))
         #expect(!channel.isActive)
         #expect(side.inactive == 1)
+        #expect(ending.kind == .wsspecEndStream && ending.kind?.text == "END_STREAM from wsspec")
     }
 
     @Test("wsspec's abort is RST_STREAM: the stream channel is closed at once (NIO sends RST_STREAM CANCEL)")
     func abortIsReset() throws {
-        let (channel, side) = try Self.edge()
+        let ending = StreamEnding()
+        let (channel, side) = try Self.edge(ending)
         try channel.pipeline.triggerUserOutboundEvent(StreamClosing(orderly: false)).wait()
         #expect(try channel.readOutbound(as: HTTP2Frame.FramePayload.self) == nil)
         #expect(!channel.isActive)
         #expect(side.inactive == 1)
+        #expect(ending.kind == .wsspecReset)
     }
 
     @Test("the server's RST_STREAM reaches the case as a reset naming the error code")
     func serverResets() throws {
-        let (channel, side) = try Self.edge()
+        let ending = StreamEnding()
+        let (channel, side) = try Self.edge(ending)
         channel.pipeline.fireErrorCaught(NIOHTTP2Errors.streamClosed(streamID: 1, errorCode: .protocolError))
         #expect(side.errors.count == 1)
         #expect(side.errors == ["the server reset the stream: RST_STREAM \(HTTP2ErrorCode.protocolError)"])
+        #expect(ending.kind == .serverReset("\(HTTP2ErrorCode.protocolError)"))
+        // A later close of the connection does not change who ended the stream first.
+        _ = channel.close()
+        #expect(ending.kind == .serverReset("\(HTTP2ErrorCode.protocolError)"))
     }
 
     @Test("h2:// and h2s:// URLs: HTTP/2 in cleartext or over TLS")
