@@ -147,6 +147,30 @@ struct HTTP2StreamTests {
         #expect(reason([ok, ok])?.hasPrefix("HTTP/2 response without a single valid :status") == true)
     }
 
+    @Test("a server that never ends its stream after the closing handshake: wsspec ends it, and says so in stream words")
+    func serverNeverEndsTheStream() {
+        var engine = Self.driver()
+        engine.connected(at: 1, wallClock: Date())
+        engine.streamResponse([HTTP2HeaderField(":status", "200")], at: 2)
+        _ = engine.takeActions()
+        engine.received(ByteBuffer(bytes: serverFrame(.text, hello)), at: 3)
+        _ = engine.takeActions()  // the echo arrived: wsspec closes with 1000
+        engine.received(ByteBuffer(bytes: serverClose(1000)), at: 4)
+        #expect(scheduled(engine.takeActions()).contains { $0.0 == .serverDrop })
+        engine.timerFired(.serverDrop)
+        #expect(engine.takeActions().contains(.close(flushFirst: false)))  // RST_STREAM at the edge
+        engine.connectionLost(at: 5)
+        var recording = engine.recording(at: 5)
+        recording.httpVersion = "2"
+        #expect(recording.closing.droppedByMe && recording.closing.wasServerConnectionDropTimeout)
+        let outcome = Judge.judge(Self.echoHello, recording)
+        let explanation = Explainer.explain(Self.echoHello, recording, outcome)
+        #expect(explanation?.observedClose.hasSuffix("wsspec ended the stream") == true)
+        // Over TCP the same recording speaks of TCP.
+        recording.httpVersion = nil
+        #expect(Explainer.explain(Self.echoHello, recording, outcome)?.observedClose.hasSuffix("wsspec dropped TCP") == true)
+    }
+
     @Test("octets arriving before the answer are not read as an HTTP/1.1 response")
     func noHTTP1ParsingOverAStream() {
         var engine = Self.driver()
