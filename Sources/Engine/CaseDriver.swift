@@ -54,6 +54,8 @@ public struct CaseDriver: Sendable {
     /// The loop's next message, cut and compressed ahead of its turn (`prepare()`).
     var preparedLoopMessage: PreparedLoopMessage?
     var traffic = TrafficStats()
+    /// The extended CONNECT the edge sends as the stream's HEADERS, when the case runs over HTTP/2 (RFC 8441).
+    public private(set) var extendedConnectRequest: [HTTP2HeaderField]?
 
     /// - Parameters:
     ///   - handshake: the client role's request options (ignored in the server role).
@@ -62,7 +64,7 @@ public struct CaseDriver: Sendable {
     public init(
         definition: CaseDefinition, role: Role = .client, handshake options: HandshakeOptions = HandshakeOptions(),
         timeouts: ProtocolTimeouts, seed: UInt64, limits: ReceiveLimits = ReceiveLimits(),
-        testData: TestDataLibrary? = nil, compressionCache: CompressionCache? = nil
+        testData: TestDataLibrary? = nil, compressionCache: CompressionCache? = nil, transport: CaseTransport = .http1
     ) {
         self.definition = definition
         self.role = role
@@ -82,6 +84,12 @@ public struct CaseDriver: Sendable {
             handshake = OpeningHandshake(
                 raw: raw.encoded(host: hostValue, key: key, resource: options.resource),
                 shown: raw.shownLength(host: hostValue, key: key, resource: options.resource))
+        case .client where transport != .http1:
+            let extensions = definition.deflateOffers.isEmpty ? [] : [DeflateOffer.headerValue(definition.deflateOffers)]
+            let fields = ExtendedConnect.request(options: options, secure: transport == .http2Secure, extensions: extensions)
+            extendedConnectRequest = fields
+            handshake = OpeningHandshake(
+                extendedConnect: fields, protocols: options.protocols, deflateOffers: definition.deflateOffers)
         case .client:
             let request = HandshakeRequest(
                 resource: options.resource, host: options.host, port: options.port,
@@ -149,7 +157,16 @@ public struct CaseDriver: Sendable {
         recording.started = wallClock
         actions.append(.schedule(.openHandshake, seconds: timeouts.openHandshake))
         actions.append(.schedule(.watchdog, seconds: watchdogDeadline))
-        if role == .client { sendData(ByteBuffer(bytes: handshake.requestOctets), sync: false, chop: nil) }
+        if role == .client && extendedConnectRequest == nil {
+            sendData(ByteBuffer(bytes: handshake.requestOctets), sync: false, chop: nil)
+        }
+    }
+
+    /// The server's response HEADERS on the case's HTTP/2 stream (`transport` `.http2…`): the answer to
+    /// `extendedConnectRequest`.
+    public mutating func streamResponse(_ fields: [HTTP2HeaderField], at now: UInt64) {
+        guard state == .connecting, extendedConnectRequest != nil else { return }
+        handshakeOutcome(handshake.streamAnswered(fields), at: now)
     }
 
     public mutating func received(_ buffer: ByteBuffer, at now: UInt64) {
@@ -157,6 +174,8 @@ public struct CaseDriver: Sendable {
         recorder.rxOctets(buffer.readableBytesView)
         countIncomingOctets(buffer.readableBytes)
         if state == .connecting {
+            // Over HTTP/2 the answer comes as HEADERS (`streamResponse`); no DATA can precede it.
+            guard extendedConnectRequest == nil else { return }
             handshakeReceived(buffer.readableBytesView, at: now)
         } else {
             parser.append(buffer)
@@ -249,7 +268,11 @@ public struct CaseDriver: Sendable {
     // MARK: - Opening handshake
 
     private mutating func handshakeReceived(_ bytes: ByteBufferView, at now: UInt64) {
-        switch handshake.received(bytes) {
+        handshakeOutcome(handshake.received(bytes), at: now)
+    }
+
+    private mutating func handshakeOutcome(_ outcome: OpeningHandshake.Outcome, at now: UInt64) {
+        switch outcome {
         case .incomplete:
             return
         case .failed(let reason, let reply):

@@ -28,6 +28,14 @@ public struct HandshakeOptions: Sendable, Equatable {
     public init() {}
 }
 
+/// What carries a client case's WebSocket: an HTTP/1.1 Upgrade on its own TCP (or TLS) connection, or an extended
+/// CONNECT on an HTTP/2 stream (RFC 8441), in cleartext (`h2://`, prior knowledge) or over TLS (`h2s://`, ALPN h2).
+public enum CaseTransport: Sendable, Equatable {
+    case http1, http2, http2Secure
+
+    public var isHTTP2: Bool { self != .http1 }
+}
+
 public enum WSSpecVersion {
     public static let current = "0.1.0"
 }

@@ -173,7 +173,7 @@ public enum Explainer {
         } else if let reason = c.wasNotCleanReason {
             parts.append("not clean: \(plain(reason))")
         }
-        if c.droppedByMe { parts.append("wsspec dropped TCP") }
+        if c.droppedByMe { parts.append(recording.httpVersion == "2" ? "wsspec ended the stream" : "wsspec dropped TCP") }
         return parts.joined(separator: "; ")
     }
 
@@ -279,7 +279,12 @@ public enum Explainer {
         if let code = c.remoteCloseCode, !expected.codes.contains(code) {
             return "the close: expected code \(expected.codes.map(\.description).joined(separator: " or ")) or none, the server sent \(code)"
         }
-        if c.droppedByMe { return "the close: wsspec had to drop TCP; the server should close it" }
+        if c.droppedByMe {
+            // Over HTTP/2 the stream's end is the TCP close (RFC 8441 §5).
+            return recording.httpVersion == "2"
+                ? "the close: wsspec had to end the stream; the server should end it (END_STREAM)"
+                : "the close: wsspec had to drop TCP; the server should close it"
+        }
         return "the close: " + plain(judgement.resultClose)
     }
 

@@ -32,6 +32,8 @@ struct OpeningHandshake {
     /// A handshake case's request, written as it is; its answer is recorded, not validated.
     let rawRequest: [UInt8]?
     private let deflateOffers: [DeflateOffer]
+    /// The subprotocols an extended CONNECT offered (the HTTP/1.1 client keeps them in `request`).
+    private var offeredProtocols: [String] = []
     private var buffer: [UInt8] = []
     /// How much of `buffer` has been searched for the end of the header block.
     private var searched = 0
@@ -179,5 +181,34 @@ struct OpeningHandshake {
 
     private static func rejection(_ status: Int, _ text: String) -> String {
         "HTTP/1.1 \(status) \(text)\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+    }
+
+    // MARK: - Client role over an HTTP/2 stream (RFC 8441)
+
+    /// The client role over an HTTP/2 stream: `fields` is the extended CONNECT the edge sends as HEADERS.
+    init(extendedConnect fields: [HTTP2HeaderField], protocols: [String], deflateOffers: [DeflateOffer]) {
+        role = .client
+        request = nil
+        rawRequest = nil
+        self.deflateOffers = deflateOffers
+        offeredProtocols = protocols
+        requestText = ExtendedConnect.text(fields)
+    }
+
+    /// The server's response HEADERS to the extended CONNECT.
+    mutating func streamAnswered(_ fields: [HTTP2HeaderField]) -> Outcome {
+        responseText = ExtendedConnect.text(fields)
+        peerSoftware = fields.first { $0.name == "server" }?.value
+        var negotiated: DeflateParameters?
+        let offersDeflate = !deflateOffers.isEmpty
+        let failure = ExtendedConnect.validate(fields, offeredProtocols: offeredProtocols) { element in
+            guard offersDeflate else {
+                return HandshakeFailure(
+                    "server wants to use extension '\(element.name)' we did not request, haven't implemented or did not enable")
+            }
+            return Self.acceptDeflateResponse(element, negotiated: &negotiated)
+        }
+        if let failure { return .failed(reason: failure.reason, reply: nil) }
+        return .opened(rest: [], deflate: negotiated, reply: nil)
     }
 }

@@ -91,6 +91,10 @@ final class CaseConnectionHandler: ChannelDuplexHandler {
     /// Octets read before this handler was added (the fuzzing server's router read the request to route it).
     private let alreadyRead: ByteBuffer?
 
+    /// The case runs on an HTTP/2 stream: `StreamCaseHandler` sits between this handler and the stream, and the
+    /// opening request and the closes go to it as user events.
+    var overStream = false
+
     /// - Parameter alreadyRead: for a connection that is already active (server role, after routing): the driver
     ///   is told it is connected when the handler is added, and then fed these octets.
     init(
@@ -139,8 +143,12 @@ final class CaseConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        traceEvent(.tcpConnected(context.remoteAddress.map { "\($0)" } ?? "?"))
+        // The channel's address (a stream channel has its connection's; its context has none).
+        traceEvent(.tcpConnected(context.channel.remoteAddress.map { "\($0)" } ?? "?"))
         engine.connected(at: Self.now(), wallClock: Date())
+        if let fields = engine.extendedConnectRequest {
+            context.triggerUserOutboundEvent(StreamOpening(fields: fields), promise: nil)
+        }
         perform()
         context.fireChannelActive()
     }
@@ -148,6 +156,15 @@ final class CaseConnectionHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         engine.received(unwrapInboundIn(data), at: Self.now())
         perform()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let answer = event as? StreamAnswer {
+            engine.streamResponse(answer.fields, at: Self.now())
+            perform()
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
     }
 
     private var ended = false
@@ -255,7 +272,10 @@ final class CaseConnectionHandler: ChannelDuplexHandler {
                 traceEvent(.tcpClosing)
                 holdFlush = false
                 flushIfNeeded(context)
-                if flushFirst, let lastWrite {
+                if overStream {
+                    // The stream keeps the order of what was written: END_STREAM goes out after it.
+                    context.triggerUserOutboundEvent(StreamClosing(orderly: flushFirst), promise: nil)
+                } else if flushFirst, let lastWrite {
                     lastWrite.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
                 } else {
                     context.close(promise: nil)

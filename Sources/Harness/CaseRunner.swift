@@ -88,11 +88,15 @@ public struct CaseRunner: Sendable {
         var engine = CaseDriver(
             definition: definition, role: .client, handshake: handshake, timeouts: settings.timeouts,
             seed: settings.seed, limits: settings.limits, testData: settings.testData,
-            compressionCache: settings.compressionCache)
+            compressionCache: settings.compressionCache, transport: server.transport)
         engine.tracing = settings.trace.isOn
         let pause = settings.pause.flatMap { $0.holds(definition.id.description) ? $0 : nil }
         engine.holdAfterHandshake = pause != nil
         let started = Date()
+        if server.http2 {
+            return await runOverHTTP2(
+                definition, ordinal: ordinal, server: server, engine: engine, pause: pause, started: started)
+        }
         let tls: (context: NIOSSLContext, serverName: String?, observation: TLSObservation)?
         if server.secure {
             do {

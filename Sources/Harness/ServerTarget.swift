@@ -15,14 +15,19 @@ public struct ServerTarget: Sendable, Equatable {
     public var protocols: [String]
     /// Further handshake headers (`-H`, spec `headers`).
     public var headers: [HeaderField] = []
-    /// How to set up TLS for a `wss://` URL.
+    /// How to set up TLS for a `wss://` (or `h2s://`) URL.
     public var tls = TLSClientOptions()
+    /// The cases run over HTTP/2 streams (RFC 8441): `h2://` (cleartext, prior knowledge) and `h2s://` (TLS, ALPN h2).
+    public var http2 = false
+
+    /// What carries each case's WebSocket.
+    public var transport: CaseTransport { http2 ? (secure ? .http2Secure : .http2) : .http1 }
 
     public struct InvalidURL: Error, Sendable, CustomStringConvertible {
         public var description: String
     }
 
-    /// Parses a `ws://` or `wss://` URL.
+    /// Parses a `ws://`, `wss://`, `h2://` or `h2s://` URL.
     public init(url: String, agent: String? = nil, origin: String? = nil, protocols: [String] = []) throws {
         self.url = url
         self.agent = agent
@@ -36,8 +41,17 @@ public struct ServerTarget: Sendable, Equatable {
         } else if lower.hasPrefix("wss://") {
             secure = true
             rest = url.dropFirst(6)
+        } else if lower.hasPrefix("h2://") {
+            secure = false
+            http2 = true
+            rest = url.dropFirst(5)
+        } else if lower.hasPrefix("h2s://") {
+            secure = true
+            http2 = true
+            rest = url.dropFirst(6)
         } else {
-            throw InvalidURL(description: "'\(url)' is not a WebSocket URL: it must start with ws:// or wss://")
+            throw InvalidURL(
+                description: "'\(url)' is not a WebSocket URL: it must start with ws:// or wss:// (HTTP/1.1), h2:// or h2s:// (HTTP/2, RFC 8441)")
         }
         guard !url.contains("#") else {
             throw InvalidURL(description: "'\(url)': a WebSocket URL must not have a fragment (#…)")

@@ -12,6 +12,8 @@ public struct TLSClientOptions: Sendable, Hashable {
     /// A client certificate chain (PEM) and its private key (PEM), for servers that ask for one.
     public var certificateFile: String?
     public var keyFile: String?
+    /// The protocols offered by ALPN (`h2` for an `h2s://` server); none for `wss://`.
+    public var applicationProtocols: [String] = []
 
     public init() {}
 

@@ -37,6 +37,7 @@ public final class TLSContexts: Sendable {
         // wsspec drops connections as a test step; do not wait long for the server's close_notify.
         configuration.shutdownTimeout = .milliseconds(Int64(shutdownTimeout * 1000))
         if options.insecure { configuration.certificateVerification = .none }
+        configuration.applicationProtocols = options.applicationProtocols
         if let caFile = options.caFile {
             do {
                 configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))

@@ -16,6 +16,12 @@ public struct CaseRecording: Sendable {
     /// The opening handshake as sent and as answered; nil when no answer was received.
     public var handshakeRequest = ""
     public var handshakeResponse: String?
+    /// "2" when the case ran over an HTTP/2 stream (RFC 8441): the handshake texts are then header lists
+    /// (`name: value` lines, pseudo-header fields first). nil: HTTP/1.1.
+    public var httpVersion: String?
+    /// Over HTTP/2: which side ended the case's stream first, and how ("END_STREAM from the server", "RST_STREAM
+    /// from wsspec (CANCEL)", …): the facts behind `droppedByMe`.
+    public var streamEnd: String?
     /// The peer's `Server` (or `User-Agent`) header.
     public var peerSoftware: String?
     /// Wall-clock time of the TCP connect (the report's `started`).

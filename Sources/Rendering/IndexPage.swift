@@ -82,6 +82,8 @@ struct IndexPage {
         }
         let ordered = rows.values.sorted { CaseIDOrder.precedes($0.id, $1.id) }
         let columns = 1 + 2 * agents.count
+        // Servers whose cases ran over HTTP/2 (RFC 8441, `wsspecHTTPVersion`); the others ran over HTTP/1.1.
+        let http2Agents = Set(report.cases.filter { $0.json["wsspecHTTPVersion"]?.stringValue == "2" }.map(\.agent))
 
         var h: [String] = []
         h.append(ReportStyle.head(title: "wsspec report", script: Self.script))
@@ -112,7 +114,10 @@ struct IndexPage {
                 lastCategory = row.category
                 lastSub = nil
                 var cells = "<tr class=\"group\" data-group=\"\(e(row.category))\"><th>\(e(groupLabel(row.category)))</th>"
-                for agent in agents { cells += "<th colspan=\"2\" class=\"agent\">\(e(agent))</th>" }
+                for agent in agents {
+                    let version = http2Agents.contains(agent) ? " <span class=\"http-version\">HTTP/2</span>" : ""
+                    cells += "<th colspan=\"2\" class=\"agent\">\(e(agent))\(version)</th>"
+                }
                 h.append(cells + "</tr>")
             }
             if let sub = row.subcategory, sub != lastSub {

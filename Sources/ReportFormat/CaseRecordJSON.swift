@@ -32,7 +32,7 @@ extension CaseRecord {
     }
 
     /// The per-case JSON: exactly the 39 keys of the reference (plus `wsspecHarnessError` for a case wsspec
-    /// could not run, `wsspecTLS` for a case run over TLS, `wsspecExplanation` for a case that did not pass outright
+    /// could not run, `wsspecTLS` for a case run over TLS, `wsspecHTTPVersion` ("2") and `wsspecStreamEnd` for a case run over HTTP/2, `wsspecExplanation` for a case that did not pass outright
     /// and `wsspecReplay`, the command that runs it again; `wsspecStability` and `wsspecAttempts` for a failing
     /// case that was run again).
     public func json() -> JSONValue {
@@ -71,6 +71,12 @@ extension CaseRecord {
         }
         if let tls = recording.tls {
             members["wsspecTLS"] = tls.json()
+        }
+        if let version = recording.httpVersion {
+            members["wsspecHTTPVersion"] = .string(version)
+        }
+        if let streamEnd = recording.streamEnd {
+            members["wsspecStreamEnd"] = .string(streamEnd)
         }
         if let explanation {
             members["wsspecExplanation"] = explanation.json()

@@ -140,6 +140,24 @@ public struct EchoConnectionStateMachine: Sendable {
         }
     }
 
+    /// The opening handshake happened on an HTTP/2 stream (RFC 8441: an extended CONNECT, accepted by the edge):
+    /// the WebSocket is open and frames follow as DATA. `extensionOffers` is the request's
+    /// `sec-websocket-extensions`; the answer is the permessage-deflate response to send with `:status 200`, if any.
+    public mutating func openedOverStream(extensionOffers: String?) -> String? {
+        guard phase == .awaitingHandshake, clientRequest == nil else { return nil }
+        phase = .open
+        guard let parameters = extensionOffers.flatMap(DeflateParameters.acceptOffer) else { return nil }
+        deflate = (
+            parameters,
+            MessageInflater(windowBits: 15, noContextTakeover: false, maxMessageSize: configuration.maxMessageSize),
+            MessageDeflater(
+                windowBits: parameters.serverWindowBits, noContextTakeover: parameters.serverNoContextTakeover,
+                level: configuration.compressionLevel, memLevel: Self.memLevel(windowBits: parameters.serverWindowBits))
+        )
+        parser.compressionNegotiated = true
+        return parameters.headerValue
+    }
+
     /// The client did not finish its opening handshake in time.
     public mutating func handshakeTimedOut() -> [Action] {
         guard phase == .awaitingHandshake else { return [] }

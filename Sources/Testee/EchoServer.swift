@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import NIOSSL
+import NIOTLS
 
 /// Why the echo server could not start.
 public enum EchoServerError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -68,7 +69,23 @@ public final class EchoServer: Sendable {
                 connections.add(channel)
                 return channel.eventLoop.makeCompletedFuture {
                     if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
-                    try channel.pipeline.syncOperations.addHandler(EchoConnectionHandler(configuration: configuration))
+                    if configuration.http2 && tls != nil {
+                        let negotiation = ApplicationProtocolNegotiationHandler { result, channel in
+                            channel.eventLoop.makeCompletedFuture {
+                                if case .negotiated("h2") = result {
+                                    try configureHTTP2(channel, configuration: configuration)
+                                } else {
+                                    try channel.pipeline.syncOperations.addHandler(
+                                        EchoConnectionHandler(configuration: configuration))
+                                }
+                            }
+                        }
+                        try channel.pipeline.syncOperations.addHandler(negotiation)
+                    } else if configuration.http2 {
+                        try configureHTTP2(channel, configuration: configuration)
+                    } else {
+                        try channel.pipeline.syncOperations.addHandler(EchoConnectionHandler(configuration: configuration))
+                    }
                 }
             }
         do {
@@ -110,6 +127,7 @@ public final class EchoServer: Sendable {
             var tls = TLSConfiguration.makeServerConfiguration(
                 certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
             tls.shutdownTimeout = .seconds(1)
+            if configuration.http2 { tls.applicationProtocols = ["h2", "http/1.1"] }
             do {
                 return try NIOSSLContext(configuration: tls)
             } catch {

@@ -19,6 +19,9 @@ public struct EchoServerConfiguration: Sendable, Equatable {
     /// to three times the speed of zlib's default (6) for slightly larger payloads: the echo server stands in for
     /// a fast server, so that a run against it measures wsspec rather than the server's compression.
     public var compressionLevel: Int32 = 1
+    /// Serve WebSocket over HTTP/2 as well (RFC 8441, extended CONNECT): in cleartext the port speaks HTTP/2 only
+    /// (prior knowledge, `h2://`); over TLS, ALPN picks HTTP/2 (`h2s://`) or HTTP/1.1 (`wss://`) on the same port.
+    public var http2 = false
 
     public init(
         host: String = "127.0.0.1", port: Int = 9001, maxMessageSize: Int = 64 << 20,

@@ -11,6 +11,10 @@ struct EchoCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (0 picks a free one).") var port = 9001
     @Option(name: .customLong("tls-cert"), help: "PEM certificate chain: serve wss:// (needs --tls-key).") var tlsCert: String?
     @Option(name: .customLong("tls-key"), help: "PEM private key of --tls-cert.") var tlsKey: String?
+    @Flag(
+        name: .customLong("http2"),
+        help: "Serve WebSocket over HTTP/2 (RFC 8441): h2:// (prior knowledge, HTTP/2 only) in cleartext; with TLS, ALPN picks h2s:// or wss://.")
+    var http2 = false
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0–65535, got \(port)") }
@@ -23,6 +27,7 @@ struct EchoCommand: AsyncParsableCommand {
         configuration.port = port
         configuration.tlsCertificateFile = tlsCert
         configuration.tlsKeyFile = tlsKey
+        configuration.http2 = http2
         let server: EchoServer
         do {
             server = try await EchoServer.start(configuration)
@@ -32,7 +37,7 @@ struct EchoCommand: AsyncParsableCommand {
             throw UsageError("cannot listen on \(host):\(port): \(error)")
         }
         // Unbuffered: a parent process may be waiting for this line on a pipe.
-        let scheme = tlsCert == nil ? "ws" : "wss"
+        let scheme = http2 ? (tlsCert == nil ? "h2" : "h2s") : (tlsCert == nil ? "ws" : "wss")
         FileHandle.standardOutput.write(Data("wsspec echo server listening on \(scheme)://\(host):\(server.port)\n".utf8))
         // Serve until interrupted.
         while !Task.isCancelled {

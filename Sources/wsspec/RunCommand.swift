@@ -12,7 +12,7 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run the suite against a server (default: wsspec's own echo server).",
         discussion: """
-            Give a ws:// URL, or a reference spec file with --spec (its servers, cases, exclude-cases, \
+            Give a ws:// URL (wss:// for TLS; h2:// or h2s:// for WebSocket over HTTP/2, RFC 8441), or a reference spec file with --spec (its servers, cases, exclude-cases, \
             exclude-agent-cases and outdir are used). Flags given on the command line override the spec file. \
             With neither, wsspec starts its built-in echo server and runs the suite against it.
             """)

@@ -105,10 +105,11 @@ final class ReleaseEchoServer: @unchecked Sendable {
     let process = Process()
     let url: String
 
-    /// With `tls`, it serves wss:// with that certificate chain and key.
-    init(tls: (certificate: String, key: String)? = nil) throws {
+    /// With `tls`, it serves wss:// with that certificate chain and key; `options` are more flags (`--http2`).
+    init(tls: (certificate: String, key: String)? = nil, options: [String] = []) throws {
         process.executableURL = try ReleaseBinary.require()
         process.arguments = ["echo", "--port", "0"] + (tls.map { ["--tls-cert", $0.certificate, "--tls-key", $0.key] } ?? [])
+            + options
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
