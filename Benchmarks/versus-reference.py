@@ -76,6 +76,8 @@ def main():
     p.add_argument("--cases", action="append", help="case patterns (wsspec's and the reference's rules), repeatable")
     p.add_argument("--exclude", default="", help="case patterns to leave out")
     p.add_argument("--only", choices=["wsspec", "reference"])
+    p.add_argument("--wsspec-option", action="append", default=[], metavar="OPTION",
+                   help="an option for `wsspec run`, e.g. --wsspec-option=--compression-cache=0 (repeatable)")
     p.add_argument("--wsspec", default=os.path.join(ROOT, ".build-release/release/wsspec"))
     p.add_argument("--python3", default=os.path.join(ROOT, ".build-venv/bin/python"))
     p.add_argument("--python2", default=os.path.expanduser("~/.pyenv/versions/2.7.18/bin/python2.7"))
@@ -94,6 +96,7 @@ def main():
                    "--outdir", os.path.join(work, "wsspec"), "--no-html", "--quiet"]
         if excluded:
             command += ["--exclude", ",".join(excluded)]
+        command += a.wsspec_option
         print("wsspec: running ...", file=sys.stderr)
         results["wsspec"] = measure("wsspec", command, a.python3, work)
 
