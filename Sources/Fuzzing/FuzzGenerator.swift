@@ -61,7 +61,9 @@ public enum FuzzGenerator {
     static func decorate(_ step: Step, _ random: inout FuzzRandom) -> Step {
         guard case .send(var frame) = step else { return step }
         let chops: [Int] = [1, 2, 3, 7, 13]
-        if random.chance(12) { frame.chop = random.pick(chops) }
+        let chop = random.pick(chops)
+        // Each piece is a write of its own (a reactor turn): a long frame in small pieces would outlast the timers.
+        if random.chance(12) && frame.payload.count / chop <= 400 { frame.chop = chop }
         if random.chance(8) { frame.sync = true }
         return .send(frame)
     }

@@ -312,6 +312,8 @@ struct Model {
                             clause: "6455 §7.4.1, §7.4.2",
                             requirement: "A Close with a code that is reserved, unassigned or never sent on the wire is a protocol error (1002)."))
                     world.violationIsClose = true
+                    // A reason that is not UTF-8 as well: either problem may be the one the server names.
+                    if !UTF8Validator.isValid(payload[2...]) { world.failCodes?.append(.invalidPayload) }
                     return
                 }
                 if !UTF8Validator.isValid(payload[2...]) {

@@ -6,6 +6,7 @@ import Harness
 import NIOPosix
 import Recording
 import Testee
+import ReportFormat
 import Testing
 
 /// `wsspec fuzz` against servers with one planted bug each, and against correct ones.
@@ -91,12 +92,22 @@ struct FuzzTests {
         #expect(result.counts.isEmpty, "\(Self.describe(result))")
     }
 
-    @Test("Python websockets 17.4: nothing found in 300 sequences")
+    /// Python websockets 17.4 answers a Close that arrives between the fragments of a message with 1002
+    /// "incomplete fragmented message". RFC 6455 §5.4 lets control frames come between fragments and §5.5.1 asks for
+    /// a Close in answer, echoing the code (the suite's 7.1.5 fails on websockets the same way). That is the one
+    /// finding the fixed seed's 300 sequences may show; anything else fails the test.
+    @Test("Python websockets 17.4: 300 sequences find nothing but its known answer to a Close inside a fragmented message")
     func websockets() async throws {
         let server = try PythonEchoServer()
         defer { server.stop() }
         let (result, _) = try await Self.fuzz("ws://127.0.0.1:\(server.port)", runs: 300, wait: 1)
-        #expect(result.counts.isEmpty, "\(Self.describe(result))")
+        #expect(Set(result.counts.keys).isSubset(of: [.wrongCloseCode]), "\(Self.describe(result))")
+        for finding in result.findings {
+            #expect(finding.rule.clause == "6455 §5.5.1", "\(Self.describe(result))")
+            #expect(finding.trial.record.recording.closing.remoteCloseCode == .protocolError)
+            #expect(finding.trial.record.recording.closing.remoteCloseReason == "incomplete fragmented message")
+            #expect(finding.shrunk.count <= 2, "\(Self.describe(result))")
+        }
     }
 }
 
@@ -117,5 +128,39 @@ struct FuzzProbeTests {
         server.state.crash()
         #expect(!(await fuzzer.isAlive()))
         #expect(await fuzzer.isAlive())
+    }
+}
+
+@Suite("wsspec fuzz: the command line")
+struct FuzzCommandLineTests {
+    @Test("fuzz finds the planted bug, exits 1 and writes a case file and reports; run --case-dir replays the verdict")
+    func endToEnd() throws {
+        let server = try PlantedBugServer(.close1000OnReservedOpcode)
+        defer { server.stop() }
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let (code, out, err) = try WSSpecProcess.run(
+            [
+                "fuzz", server.url, "--seed", "2026", "--runs", "150", "--max-findings", "1", "--wait", "0.5",
+                "--findings", "findings", "--outdir", "fuzz", "--close-timeout", "0.5", "--drop-timeout", "0.5",
+            ], in: scratch.url, seconds: 120)
+        #expect(code == 1, "\(out)\n\(err)")
+        #expect(out.contains("wrong close code: 1"), "\(out)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: scratch.url.appendingPathComponent("findings").path)
+        #expect(files == ["finding-1-wrong-close-code.yaml"], "\(files)")
+        let found = try ReferenceIndex.load(scratch.url.appendingPathComponent("fuzz/index.json"))
+        let entry = try #require(found.values.first?["90.1"], "\(found)")
+        #expect(entry.behaviorClose == "WRONG CODE")
+        #expect(scratch.exists("fuzz/index.html"))
+
+        let (replayCode, replayOut, replayErr) = try WSSpecProcess.run(
+            ["run", server.url, "--case-dir", "findings", "--suite", "fuzz", "--outdir", "replay", "--no-html"],
+            in: scratch.url, seconds: 60)
+        #expect(replayCode == 1, "\(replayOut)\n\(replayErr)")
+        let replayed = try ReferenceIndex.load(scratch.url.appendingPathComponent("replay/index.json"))
+        let again = try #require(replayed.values.first?["90.1"], "\(replayed)")
+        #expect(again.behavior == entry.behavior)
+        #expect(again.behaviorClose == entry.behaviorClose)
+        #expect(again.remoteCloseCode == entry.remoteCloseCode)
     }
 }
