@@ -77,7 +77,11 @@ public enum FuzzCase {
         let echoWord = echoes == 1 ? "echo" : "echoes"
         let pongWord = pongs == 1 ? "pong" : "pongs"
         var what = "\(echoes) \(echoWord) and \(pongs) \(pongWord) come back (each kind in order)"
-        if let codes = world.failCodes, let rule = world.violation {
+        if let codes = world.failCodes, let rule = world.violation, world.violationIsClose {
+            let codeList: String = codes.map(\.description).joined(separator: " or ")
+            what += "; wsspec's Close breaks a rule (\(rule.clause): \(rule.requirement)), so the server answers it with"
+            what += " \(codeList) or drops TCP"
+        } else if let codes = world.failCodes, let rule = world.violation {
             let codeList: String = codes.map(\.description).joined(separator: " or ")
             what += "; then the server fails the connection (\(rule.clause): \(rule.requirement)) with \(codeList)"
             what += " or by dropping TCP, and answers nothing after"
