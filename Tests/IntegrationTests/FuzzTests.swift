@@ -22,9 +22,12 @@ struct FuzzTests {
         return settings
     }
 
-    static func fuzz(_ url: String, runs: Int, maxFindings: Int? = nil, wait: Double = 0.5) async throws -> (FuzzResult, Fuzzer) {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    static func fuzz(
+        _ url: String, runs: Int, maxFindings: Int? = nil, wait: Double = 0.5, jobs: Int = 1
+    ) async throws -> (FuzzResult, Fuzzer) {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: jobs > 1 ? 2 : 1)
         var options = FuzzOptions(seed: seed, runs: runs)
+        options.jobs = jobs
         options.wait = wait
         options.maxFindings = maxFindings
         options.reviveTimeout = 3
@@ -80,6 +83,15 @@ struct FuzzTests {
         let server = try PlantedBugServer(.none)
         defer { server.stop() }
         let (result, _) = try await Self.fuzz(server.url, runs: 300)
+        #expect(result.sequences == 300)
+        #expect(result.counts.isEmpty, "\(Self.describe(result))")
+    }
+
+    @Test("--jobs 4: the same 300 sequences, four at once, find nothing against the correct server")
+    func jobs() async throws {
+        let server = try PlantedBugServer(.none)
+        defer { server.stop() }
+        let (result, _) = try await Self.fuzz(server.url, runs: 300, jobs: 4)
         #expect(result.sequences == 300)
         #expect(result.counts.isEmpty, "\(Self.describe(result))")
     }
