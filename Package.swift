@@ -77,6 +77,11 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        // `wsspec fuzz`: sequences generated from a seed, judged by a model of RFC 6455, shrunk into case files.
+        .target(
+            name: "Fuzzing",
+            dependencies: ["CaseModel", "Recording", "Engine", "Harness", "WebSocketWire", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         // The reference's report format: per-case JSON, index.json, atomic report files, reading them back.
         .target(name: "ReportFormat", dependencies: ["Recording", "JSONCodec"]),
         // Which outcomes pass: policies, baselines, JUnit, the exit code.
@@ -104,7 +109,7 @@ let package = Package(
             name: "wsspec",
             dependencies: [
                 "WebSocketWire", "CaseModel", "BuiltinSuite", "Recording", "Engine", "Harness", "Orchestration",
-                "JSONCodec", "ReportFormat", "Gating", "Rendering", "Testee",
+                "JSONCodec", "ReportFormat", "Gating", "Rendering", "Testee", "Fuzzing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
@@ -121,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "FuzzerTests",
             dependencies: [
-                "Engine", "Harness", "Orchestration", "CaseModel", "Recording", "JSONCodec", "WebSocketWire",
+                "Engine", "Harness", "Orchestration", "CaseModel", "Recording", "JSONCodec", "WebSocketWire", "Fuzzing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
@@ -131,7 +136,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "Engine", "Harness", "CaseModel", "Recording", "JSONCodec", "ReportFormat", "Gating", "Rendering", "Testee",
-                "WebSocketWire", "Orchestration",
+                "WebSocketWire", "Orchestration", "Fuzzing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),

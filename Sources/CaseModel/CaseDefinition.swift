@@ -230,6 +230,10 @@ public struct CaseDefinition: Sendable, Equatable {
     /// A handshake case (`request`, `response`): wsspec writes this request instead of its own and judges the
     /// answer by these checks.
     public var handshake: HandshakeCase?
+    /// `interleave: true`: the server may answer pings before or after echoing the messages sent around them (its
+    /// protocol layer and its application write independently): the messages must arrive in their order and the
+    /// pongs in theirs, but the two lists may interleave in any way.
+    public var interleave = false
 
     public init(
         id: CaseID, description: String, expectation: String, rfc: String? = nil, requirement: String? = nil,
@@ -268,5 +272,6 @@ public struct CaseDefinition: Sendable, Equatable {
             && lhs.expected.map(\.events) == rhs.expected.map(\.events) && lhs.close == rhs.close
             && lhs.autoClose == rhs.autoClose && lhs.verdict == rhs.verdict && lhs.echo == rhs.echo
             && lhs.deflateOffers == rhs.deflateOffers && lhs.handshake == rhs.handshake
+            && lhs.interleave == rhs.interleave
     }
 }

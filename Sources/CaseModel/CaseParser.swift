@@ -10,7 +10,7 @@ struct CaseParser {
 
     static let caseKeys: Set<String> = [
         "id", "description", "expectation", "rfc", "requirement", "table", "steps", "expect", "close", "auto-close",
-        "verdict", "echo", "deflate", "request", "response",
+        "verdict", "echo", "deflate", "request", "response", "interleave",
     ]
 
     func parse(_ node: Node) throws -> [CaseDefinition] {
@@ -190,6 +190,7 @@ struct CaseParser {
             source: reader.location(node))
         definition.deflateOffers = offers
         definition.handshake = handshake
+        if let n = m["interleave"] { definition.interleave = try reader.bool(n) }
         return definition
     }
 

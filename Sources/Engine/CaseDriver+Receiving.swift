@@ -190,7 +190,9 @@ extension CaseDriver {
     /// The reference's auto-close: once the events equal every expected list, the client closes.
     mutating func finishWhenDone() {
         guard definition.echo == nil else { return }
-        for outcome in definition.expected where !Judge.matches(recording.received, outcome.events) { return }
+        for outcome in definition.expected where !Judge.matches(recording.received, outcome.events, interleave: definition.interleave) {
+            return
+        }
         if definition.close.closedByClient && definition.autoClose {
             sendClose(code: definition.close.codes.first.map { Int($0.rawValue) }, reason: nil)
         }

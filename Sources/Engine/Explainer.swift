@@ -201,7 +201,9 @@ public enum Explainer {
                 points.append("events match the NON-STRICT list")
             }
         case .unimplemented, .failed:
-            let eventsMatch = definition.expected.contains { Judge.matches(recording.received, $0.events) }
+            let eventsMatch = definition.expected.contains {
+                Judge.matches(recording.received, $0.events, interleave: definition.interleave)
+            }
             let wrongEndpoint = definition.close.closedByClient != recording.closing.closedByMe
             if recording.finding != nil || definition.echo != nil || definition.expected.isEmpty
                 || (definition.verdict.txFrames != nil && eventsMatch)

@@ -23,7 +23,9 @@ public enum Judge {
                 verdict.result =
                     check.rounds == 1
                     ? "Did not receive message within \(within) seconds." : "Case did not finish within \(within) seconds."
-            } else if let match = definition.expected.first(where: { matches(recording.received, $0.events) }) {
+            } else if let match = definition.expected.first(where: {
+                matches(recording.received, $0.events, interleave: definition.interleave)
+            }) {
                 verdict.behavior = match.outcome
                 verdict.result = "Actual events match at least one expected."
             }
@@ -123,6 +125,27 @@ public enum Judge {
         case .loopCompleted:
             return (.ok, "Ok, received all echo'ed messages in time.")
         }
+    }
+
+    /// Whether the observed events are the expected ones: in order, or with `interleave` each kind (messages, pongs,
+    /// phase boundaries) in its own order.
+    public static func matches(_ observed: [ObservedEvent], _ expected: [ExpectedEvent], interleave: Bool) -> Bool {
+        guard interleave else { return matches(observed, expected) }
+        func kind(_ o: ObservedEvent) -> Int {
+            switch o {
+            case .message: return 0
+            case .pong: return 1
+            case .timeout: return 2
+            }
+        }
+        func kind(_ e: ExpectedEvent) -> Int {
+            switch e {
+            case .message: return 0
+            case .pong: return 1
+            case .timeout: return 2
+            }
+        }
+        return (0..<3).allSatisfy { k in matches(observed.filter { kind($0) == k }, expected.filter { kind($0) == k }) }
     }
 
     /// Whether the observed events are exactly the expected ones, in order.

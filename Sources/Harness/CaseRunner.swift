@@ -77,6 +77,14 @@ public struct CaseRunner: Sendable {
     /// Runs `definition` against `server`. Never throws: a harness problem (the server cannot be reached)
     /// becomes a record with behaviour ERROR and the problem in `harnessError`.
     public func run(_ definition: CaseDefinition, ordinal: Int, server: ServerTarget) async -> CaseRecord {
+        await runKeepingEvents(definition, ordinal: ordinal, server: server).record
+    }
+
+    /// `run`, also returning the recording with its events whole (a record keeps only their previews); nil when the
+    /// case could not run. `wsspec fuzz` judges one recording by several expectations.
+    public func runKeepingEvents(
+        _ definition: CaseDefinition, ordinal: Int, server: ServerTarget
+    ) async -> (record: CaseRecord, recording: CaseRecording?) {
         var handshake = HandshakeOptions()
         handshake.resource = server.resource
         handshake.host = server.host
@@ -104,9 +112,9 @@ public struct CaseRunner: Sendable {
                 let serverName = server.tls.serverName ?? (ServerTarget.isIPAddress(server.host) ? nil : server.host)
                 tls = (context, serverName, TLSObservation())
             } catch {
-                return Self.harnessFailure(
+                return (Self.harnessFailure(
                     definition, ordinal: ordinal, server: server, engine: engine, started: started,
-                    problem: HarnessError(.tls, "\(error)"))
+                    problem: HarnessError(.tls, "\(error)")), nil)
             }
         } else {
             tls = nil
@@ -139,9 +147,9 @@ public struct CaseRunner: Sendable {
             channel = try await bootstrap.connect(host: server.host, port: server.port).get()
         } catch {
             done.fail(error)
-            return Self.harnessFailure(
+            return (Self.harnessFailure(
                 definition, ordinal: ordinal, server: server, engine: engine, started: started,
-                problem: HarnessError(.unreachable, "cannot connect to \(server.host):\(server.port): \(error)"))
+                problem: HarnessError(.unreachable, "cannot connect to \(server.host):\(server.port): \(error)")), nil)
         }
         do {
             // Cancelling the task (wsspec was interrupted) closes the connection; the case is then recorded
@@ -155,19 +163,19 @@ public struct CaseRunner: Sendable {
             var recording = finished
             if let tls {
                 if let failure = tls.observation.failure {
-                    return Self.harnessFailure(
+                    return (Self.harnessFailure(
                         definition, ordinal: ordinal, server: server, engine: engine, started: started,
-                        problem: HarnessError(.tls, TLSContexts.explain(failure, serverName: tls.serverName)))
+                        problem: HarnessError(.tls, TLSContexts.explain(failure, serverName: tls.serverName))), nil)
                 }
                 recording.tls = tls.observation.session
             }
             // A case cut short because wsspec was interrupted is never the server's failure.
             if Task.isCancelled { recording.harnessError = HarnessError.interrupted }
-            return Self.record(definition, recording, ordinal: ordinal, agent: server.agent)
+            return (Self.record(definition, recording, ordinal: ordinal, agent: server.agent), recording)
         } catch {
-            return Self.harnessFailure(
+            return (Self.harnessFailure(
                 definition, ordinal: ordinal, server: server, engine: engine, started: started,
-                problem: HarnessError(.internalFailure, "the connection failed inside wsspec: \(error)"))
+                problem: HarnessError(.internalFailure, "the connection failed inside wsspec: \(error)")), nil)
         }
     }
 
@@ -179,7 +187,7 @@ public struct CaseRunner: Sendable {
     }
 
     /// The record of a finished case: its recording, judged.
-    static func record(_ definition: CaseDefinition, _ recording: CaseRecording, ordinal: Int, agent: String?) -> CaseRecord {
+    public static func record(_ definition: CaseDefinition, _ recording: CaseRecording, ordinal: Int, agent: String?) -> CaseRecord {
         var expected: [Behavior: [RecordedEvent]] = [:]
         var expectedClose: ExpectedClose?
         if recording.connectionWasOpen {

@@ -15,7 +15,7 @@ struct WSSpec: AsyncParsableCommand {
         version: versionText,
         subcommands: [
             RunCommand.self, ServeCommand.self, TestClientCommand.self, ListCommand.self, ReportCommand.self, LintCommand.self,
-            EchoCommand.self, EchoClientCommand.self, BenchCommand.self,
+            EchoCommand.self, EchoClientCommand.self, BenchCommand.self, FuzzCommand.self,
         ],
         defaultSubcommand: RunCommand.self)
 
