@@ -17,12 +17,12 @@ extension CaseRunner {
     func runOverHTTP2(
         _ definition: CaseDefinition, ordinal: Int, server: ServerTarget, engine: CaseDriver, pause: PauseOptions?,
         started: Date
-    ) async -> CaseRecord {
-        func failure(_ problem: HarnessError) -> CaseRecord {
+    ) async -> (record: CaseRecord, recording: CaseRecording?) {
+        func failure(_ problem: HarnessError) -> (record: CaseRecord, recording: CaseRecording?) {
             var record = Self.harnessFailure(
                 definition, ordinal: ordinal, server: server, engine: engine, started: started, problem: problem)
             record.recording.httpVersion = "2"
-            return record
+            return (record, nil)
         }
         if definition.handshake != nil {
             return failure(
@@ -165,7 +165,7 @@ extension CaseRunner {
             recording.streamEnd = ending.kind?.text
             recording.tls = tls?.observation.session
             if Task.isCancelled { recording.harnessError = HarnessError.interrupted }
-            return Self.record(definition, recording, ordinal: ordinal, agent: server.agent)
+            return (Self.record(definition, recording, ordinal: ordinal, agent: server.agent), recording)
         } catch {
             return failure(HarnessError(.internalFailure, "the HTTP/2 stream failed inside wsspec: \(error)"))
         }
