@@ -27,7 +27,7 @@ public enum Explainer {
         } ?? definition.expected.map { .init(verdict: $0.outcome, events: $0.events.map(describe)) }
         var explanation = Explanation(
             rfc: definition.rfc, requirement: definition.requirement,
-            sent: definition.handshake.map { sent($0.request) } ?? sent(definition),
+            sent: definition.handshake.map { $0.stream.map(sent) ?? sent($0.request) } ?? sent(definition),
             expected: expected,
             expectedClose: expectedClose(definition), observed: observed(recording.received),
             observedClose: observedClose(recording), divergence: "")
@@ -53,6 +53,13 @@ public enum Explainer {
             lines.append("\(what): \(payloadText(payload))")
         }
         return lines
+    }
+
+    /// An HTTP/2 handshake case's request: its header fields as written (placeholders kept).
+    static func sent(_ request: StreamRequest) -> [String] {
+        var lines = request.fields.prefix(maxSteps).map { "field \(OctetSummary.quote("\($0.name): \($0.value)"))" }
+        if request.fields.count > maxSteps { lines.append("… and \(request.fields.count - maxSteps) more fields") }
+        return ["HTTP/2 HEADERS"] + lines
     }
 
     /// A check of the answer, with the weight its breach has.
