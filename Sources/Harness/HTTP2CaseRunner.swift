@@ -184,7 +184,8 @@ extension CaseRunner {
             recording.httpVersion = "2"
             recording.streamEnd = ending.kind?.text
             recording.streamReset = ending.serverReset
-            recording.connectProtocolSetting = enableConnectProtocol
+            // What the server's SETTINGS said, reported for the HTTP/2 handshake cases (every other case needs 1).
+            if streamCase { recording.connectProtocolSetting = enableConnectProtocol }
             recording.goAway = goAway.withLockedValue { $0 }
             recording.tls = tls?.observation.session
             if Task.isCancelled { recording.harnessError = HarnessError.interrupted }

@@ -140,11 +140,10 @@ final class StreamCaseHandler: ChannelDuplexHandler {
         if let closed = error as? NIOHTTP2Errors.StreamClosed {
             // NIO reports wsspec's own RST_STREAM (CANCEL) this way too: only a reset wsspec did not send is the
             // server's.
-            if !ending.resetByWSSpec {
-                ending.note(.serverReset(closed.errorCode.rfcName))
-                ending.noteServerReset(closed.errorCode.rfcName)
-            }
-            context.fireErrorCaught(StreamReset(description: "the server reset the stream: RST_STREAM \(closed.errorCode)"))
+            guard !ending.resetByWSSpec else { return }
+            ending.note(.serverReset(closed.errorCode.rfcName))
+            ending.noteServerReset(closed.errorCode.rfcName)
+            context.fireErrorCaught(StreamReset(description: "the server reset the stream: RST_STREAM \(closed.errorCode.rfcName)"))
         } else {
             context.fireErrorCaught(error)
         }

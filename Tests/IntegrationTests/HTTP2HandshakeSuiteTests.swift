@@ -97,5 +97,8 @@ struct HTTP2HandshakeSuiteTests {
             "22.3.4": .informational, "22.4.1": .informational, "22.4.2": .failed,
         ])
         #expect(records["22.3.1"]?.recording.goAway == "PROTOCOL_ERROR")
+        // Hypercorn leaves a stream open after its WebSocket closes; wsspec's own RST_STREAM is not the server's.
+        #expect(records["22.1.2"]?.recording.streamEnd == "RST_STREAM from wsspec (CANCEL)")
+        #expect(records["22.1.2"]?.recording.streamReset == nil)
     }
 }
