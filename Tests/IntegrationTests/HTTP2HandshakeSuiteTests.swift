@@ -83,6 +83,24 @@ struct HTTP2HandshakeSuiteTests {
         #expect(records.values.allSatisfy { $0.recording.handshakeResponse == nil })
     }
 
+    @Test("over ws:// an HTTP/2 handshake case is a configuration error that says it needs h2:// or h2s://")
+    func wrongTransport() async throws {
+        let server = try await startEchoServer()
+        let suite = try builtinSuite()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let runner = CaseRunner(group: group, settings: RunSettings(seed: 22))
+        let definition = try #require(suite[CaseID("22.1.2")!])
+        let records = await CaseScheduler(jobs: 1).run(
+            [CaseScheduler.Item(definition: definition, ordinal: 1)], servers: [try ServerTarget(url: "ws://127.0.0.1:\(server.port)")],
+            runner: runner
+        ).flatMap { $0 }
+        try await group.shutdownGracefully()
+        try await server.stop()
+        let error = try #require(records.first?.harnessError)
+        #expect(error.kind == .configuration)
+        #expect(error.reason.contains("it runs only against h2:// or h2s:// URLs"))
+    }
+
     /// Hypercorn 0.18.0 (h2 4.x): GOAWAY PROTOCOL_ERROR for every malformed request (a connection error: the MAY
     /// of a stream reset is INFORMATIONAL), the connection dropped for an ordinary CONNECT, 200 for an unknown
     /// :protocol (NON-STRICT), a Sec-WebSocket-Accept for a key over HTTP/2 (INFORMATIONAL) and a 400 without
