@@ -159,9 +159,13 @@ public enum Explainer {
         let c = recording.closing
         guard recording.connectionWasOpen else {
             let status = recording.handshakeResponse.flatMap { $0.split(separator: "\r\n", maxSplits: 1).first }.map(String.init)
+            // Over HTTP/2 the connection's end is the stream's (RFC 8441 §5): say how it ended, not what TCP did.
+            let reason = recording.httpVersion == "2" && !c.wasOpenHandshakeTimeout
+                ? recording.streamEnd.map { "the stream ended first by \($0)" } ?? c.wasNotCleanReason.map(plain)
+                : c.wasNotCleanReason.map(plain)
             return "the opening handshake did not complete"
                 + (status.map { "; the server answered " + OctetSummary.quote($0) } ?? "; the server sent no answer")
-                + (c.wasNotCleanReason.map { " (\(plain($0)))" } ?? "")
+                + (reason.map { " (\($0))" } ?? "")
         }
         var parts: [String] = []
         if c.closedByMe {

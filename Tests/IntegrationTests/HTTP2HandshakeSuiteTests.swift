@@ -118,5 +118,10 @@ struct HTTP2HandshakeSuiteTests {
         // Hypercorn leaves a stream open after its WebSocket closes; wsspec's own RST_STREAM is not the server's.
         #expect(records["22.1.2"]?.recording.streamEnd == "RST_STREAM from wsspec (CANCEL)")
         #expect(records["22.1.2"]?.recording.streamReset == nil)
+        // A failure's explanation names the fields sent and how the stream ended, not TCP.
+        let explanation = try #require(records["22.4.2"]?.explanation)
+        #expect(explanation.sent.contains("field 'sec-websocket-version: 8'"))
+        #expect(explanation.observedClose.contains("(the stream ended first by END_STREAM from the server)"), "\(explanation.observedClose)")
+        #expect(!explanation.observedClose.contains("TCP"), "\(explanation.observedClose)")
     }
 }
