@@ -30,7 +30,15 @@ extension CaseParser {
     func handshakeCase(request requestNode: Node, response responseNode: Node) throws -> HandshakeCase {
         var problems: [CaseFileError] = []
         var request: RawRequest?
-        do { request = try rawRequest(requestNode) } catch let error as CaseFileError { problems.append(error) }
+        var stream: StreamRequest?
+        do {
+            if isHTTP2(requestNode) {
+                stream = try streamRequest(requestNode)
+                request = RawRequest()
+            } else {
+                request = try rawRequest(requestNode)
+            }
+        } catch let error as CaseFileError { problems.append(error) }
         var checks: [HandshakeCheck] = []
         let items = try reader.sequence(responseNode)
         if items.isEmpty { problems.append(reader.error("'response' needs at least one check", at: responseNode)) }
@@ -40,8 +48,80 @@ extension CaseParser {
         if checks.filter({ if case .events = $0.kind { return true } else { return false } }).count > 1 {
             problems.append(reader.error("a case has at most one 'events' check", at: responseNode))
         }
+        let http2 = isHTTP2(requestNode)
+        for (item, check) in zip(items, checks) {
+            let only = Self.onlyHTTP2(check.kind) ? "an HTTP/2 case (request version: HTTP/2)" : Self.onlyHTTP1(check.kind) ? "an HTTP/1.1 case" : nil
+            if let only, Self.onlyHTTP2(check.kind) != http2 {
+                problems.append(reader.error("the check '\(check.written)' is for \(only)", at: item))
+            }
+        }
         guard problems.isEmpty, let request else { throw CaseLoadError(problems) }
-        return HandshakeCase(request: request, checks: checks)
+        return HandshakeCase(request: request, stream: stream, checks: checks)
+    }
+
+    private static func onlyHTTP2(_ kind: HandshakeCheckKind) -> Bool {
+        switch kind {
+        case .connectProtocol, .reset, .streamError, .refused: return true
+        default: return false
+        }
+    }
+
+    private static func onlyHTTP1(_ kind: HandshakeCheckKind) -> Bool {
+        switch kind {
+        case .accept, .closed: return true
+        default: return false
+        }
+    }
+
+    /// `version: HTTP/2` makes the request an HTTP/2 header list.
+    func isHTTP2(_ node: Node) -> Bool {
+        guard let mapping = node.mapping else { return false }
+        return mapping.contains { $0.key.scalar?.string == "version" && $0.value.scalar?.string == "HTTP/2" }
+    }
+
+    static let streamRequestKeys: Set<String> = ["version", "headers", "set", "add"]
+
+    /// An HTTP/2 request: `headers` lists every field (pseudo-header fields included), `set` changes the standard
+    /// fields by name (`~` removes one), `add` appends fields.
+    func streamRequest(_ node: Node) throws -> StreamRequest {
+        let m = try reader.mapping(node, allowed: Self.requestKeys, what: "a request")
+        if let extra = m.keys.first(where: { !Self.streamRequestKeys.contains($0) }) {
+            throw reader.error(
+                "'\(extra)' is not for an HTTP/2 request (version: HTTP/2): write the header fields, pseudo-header fields included, with headers, set and add",
+                at: m.keyNode(extra)!)
+        }
+        var request = StreamRequest()
+        if let n = m["headers"] {
+            guard m["set"] == nil else { throw reader.error("'set' changes the standard fields; with 'headers' write them all", at: m.keyNode("set")!) }
+            request.fields = try reader.sequence(n).map(streamField)
+        }
+        if let n = m["set"] {
+            guard let mapping = n.mapping else { throw reader.error("'set' maps field names to values (~ removes the field)", at: n) }
+            for (k, v) in mapping {
+                let name = try reader.string(k)
+                guard let index = request.fields.firstIndex(where: { $0.name == name }) else {
+                    throw reader.error(
+                        "'\(name)' is not one of the standard fields (\(StreamRequest.standardFields.map(\.name).joined(separator: ", "))); use 'add'",
+                        at: k)
+                }
+                if reader.isNull(v) {
+                    request.fields.remove(at: index)
+                } else {
+                    request.fields[index].value = try lineText(v, what: "a field value")
+                }
+            }
+        }
+        if let n = m["add"] { request.fields += try reader.sequence(n).map(streamField) }
+        return request
+    }
+
+    /// A field: `"name: value"` (`":path: /"`), or `{ name: N, value: <payload> }`.
+    private func streamField(_ node: Node) throws -> StreamRequest.Field {
+        let line = try headerLine(node)
+        guard let field = StreamRequest.field(line), !field.name.isEmpty else {
+            throw reader.error("'\(line)' is not a field 'name: value'", at: node)
+        }
+        return field
     }
 
     func rawRequest(_ node: Node) throws -> RawRequest {
@@ -107,7 +187,28 @@ extension CaseParser {
         return scalar.string
     }
 
-    static let checkNames = ["status", "header", "accept", "subprotocol", "deflate", "events", "closed"]
+    static let checkNames = [
+        "status", "header", "accept", "subprotocol", "deflate", "events", "closed", "connect-protocol", "reset",
+        "stream-error", "refused",
+    ]
+
+    /// The error codes of RFC 9113 §7.
+    public static let http2ErrorCodes = [
+        "NO_ERROR", "PROTOCOL_ERROR", "INTERNAL_ERROR", "FLOW_CONTROL_ERROR", "SETTINGS_TIMEOUT", "STREAM_CLOSED",
+        "FRAME_SIZE_ERROR", "REFUSED_STREAM", "CANCEL", "COMPRESSION_ERROR", "CONNECT_ERROR", "ENHANCE_YOUR_CALM",
+        "INADEQUATE_SECURITY", "HTTP_1_1_REQUIRED",
+    ]
+
+    private func errorCode(_ node: Node, anyAllowed: Bool) throws -> String? {
+        let text = try reader.string(node)
+        if anyAllowed && text == "any" { return nil }
+        guard Self.http2ErrorCodes.contains(text) else {
+            throw reader.error(
+                "'\(text)' is not an HTTP/2 error code (RFC 9113 §7: \(Self.http2ErrorCodes.joined(separator: ", "))\(anyAllowed ? ", or any" : ""))",
+                at: node)
+        }
+        return text
+    }
 
     /// `- must: { status: 101 }` with an optional `rfc:` beside the level.
     func check(_ node: Node) throws -> HandshakeCheck {
@@ -164,6 +265,16 @@ extension CaseParser {
             parsed = .deflate(expectation)
         case "events":
             parsed = .events(try expectedEvents(v))
+        case "connect-protocol":
+            guard try reader.bool(v) else { throw reader.error("write 'connect-protocol: true'", at: v) }
+            parsed = .connectProtocol
+        case "refused":
+            guard try reader.bool(v) else { throw reader.error("write 'refused: true'", at: v) }
+            parsed = .refused
+        case "reset":
+            parsed = .reset(try errorCode(v, anyAllowed: true))
+        case "stream-error":
+            parsed = .streamError(try errorCode(v, anyAllowed: false)!)
         default:
             guard try reader.bool(v) else { throw reader.error("write 'closed: true'", at: v) }
             parsed = .closed

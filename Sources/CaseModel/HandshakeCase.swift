@@ -43,6 +43,53 @@ public struct RawRequest: Sendable, Equatable {
     }
 }
 
+/// The request of an HTTP/2 handshake case (RFC 8441, `version: HTTP/2`): the header fields of the stream's
+/// HEADERS frame, pseudo-header fields included, in order and as written. `$host` (the `:authority`), `$path` (the
+/// server URL's resource), `$scheme` (`http` or `https`) and `$key` (a fresh seeded key) are replaced in values.
+public struct StreamRequest: Sendable, Equatable {
+    public struct Field: Sendable, Equatable {
+        public var name: String
+        public var value: String
+
+        public init(_ name: String, _ value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    public var fields: [Field] = StreamRequest.standardFields
+
+    /// A valid extended CONNECT for a WebSocket (RFC 8441 §4–5), the default of `headers`.
+    public static let standardFields = [
+        Field(":method", "CONNECT"), Field(":protocol", "websocket"), Field(":scheme", "$scheme"),
+        Field(":path", "$path"), Field(":authority", "$host"), Field("sec-websocket-version", "13"),
+    ]
+
+    public init() {}
+
+    /// The fields with the placeholders replaced.
+    public func filled(host: String, path: String, scheme: String, key: String) -> [Field] {
+        fields.map { field in
+            Field(
+                field.name,
+                field.value.replacingPlaceholder("$host", with: host).replacingPlaceholder("$path", with: path)
+                    .replacingPlaceholder("$scheme", with: scheme).replacingPlaceholder("$key", with: key))
+        }
+    }
+
+    /// `name: value`, the name up to the first colon after its first character (a pseudo-header's name starts with
+    /// one); nil without such a colon.
+    public static func field(_ line: String) -> Field? {
+        guard let first = line.first else { return nil }
+        let rest = line.dropFirst()
+        guard let colon = rest.firstIndex(of: ":") else { return nil }
+        let name = String(first) + rest[..<colon]
+        var value = rest[rest.index(after: colon)...]
+        while value.first == " " { value = value.dropFirst() }
+        return Field(name, String(value))
+    }
+}
+
 extension String {
     func replacingPlaceholder(_ placeholder: String, with value: String) -> String {
         guard contains(placeholder) else { return self }
@@ -100,6 +147,15 @@ public enum HandshakeCheckKind: Sendable, Equatable {
     case events([ExpectedEvent])
     /// After its answer the server closes the TCP connection by itself.
     case closed
+    /// HTTP/2: the server's first SETTINGS carried SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 (RFC 8441 §3).
+    case connectProtocol
+    /// HTTP/2: the server reset the case's stream (RST_STREAM) with this error code (RFC 9113 §7's name); nil: any.
+    case reset(String?)
+    /// HTTP/2: a stream error of this code (RFC 9113 §5.4.2): RST_STREAM on the stream, or GOAWAY, the connection
+    /// error an endpoint may make of any stream error (§5.4.1).
+    case streamError(String)
+    /// HTTP/2: the server did not open the WebSocket: an answer outside 2xx, RST_STREAM or GOAWAY.
+    case refused
 }
 
 /// One check of a handshake case, with its weight and the clause it rests on.
@@ -122,15 +178,20 @@ public struct HandshakeCheck: Sendable, Equatable {
 /// A handshake case: the raw request and the checks on the answer.
 public struct HandshakeCase: Sendable, Equatable {
     public var request: RawRequest
+    /// The request of an HTTP/2 case (`version: HTTP/2`), which runs only over h2:// and h2s:// (`request` is then
+    /// unused).
+    public var stream: StreamRequest?
     public var checks: [HandshakeCheck]
 
-    public init(request: RawRequest, checks: [HandshakeCheck]) {
+    public init(request: RawRequest, stream: StreamRequest? = nil, checks: [HandshakeCheck]) {
         self.request = request
+        self.stream = stream
         self.checks = checks
     }
 
-    /// After a refusal, wsspec waits for the server to close (a `closed` check) instead of closing at once.
-    public var waitsForServerClose: Bool { checks.contains { $0.kind == .closed } }
+    /// After a refusal, wsspec waits for the server to close (a `closed` check) instead of closing at once; over
+    /// HTTP/2 it always waits for the server to end or reset the stream, which the checks read.
+    public var waitsForServerClose: Bool { stream != nil || checks.contains { $0.kind == .closed } }
 
     /// The events a `events` check expects, if it has one.
     public var expectedEvents: [ExpectedEvent]? {

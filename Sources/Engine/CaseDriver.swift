@@ -76,6 +76,16 @@ public struct CaseDriver: Sendable {
         self.parser = FrameParser(role: role.parserRole)
         var generator = SeededRandom.derived(from: seed, label: definition.id.description)
         switch role {
+        case .client where definition.handshake?.stream != nil:
+            // An HTTP/2 handshake case (the runner sends it only over a stream).
+            let host = options.host.contains(":") && !options.host.hasPrefix("[") ? "[\(options.host)]" : options.host
+            let authority = options.headers.first { $0.name.lowercased() == "host" }?.value ?? "\(host):\(options.port)"
+            let fields = definition.handshake!.stream!.filled(
+                host: authority, path: options.resource, scheme: transport == .http2Secure ? "https" : "http",
+                key: HandshakeRequest.randomKey(using: &generator)
+            ).map { HTTP2HeaderField($0.name, $0.value) }
+            extendedConnectRequest = fields
+            handshake = OpeningHandshake(extendedConnect: fields, protocols: [], deflateOffers: [], raw: true)
         case .client where definition.handshake != nil:
             let raw = definition.handshake!.request
             let key = HandshakeRequest.randomKey(using: &generator)

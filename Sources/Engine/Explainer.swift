@@ -27,7 +27,7 @@ public enum Explainer {
         } ?? definition.expected.map { .init(verdict: $0.outcome, events: $0.events.map(describe)) }
         var explanation = Explanation(
             rfc: definition.rfc, requirement: definition.requirement,
-            sent: definition.handshake.map { sent($0.request) } ?? sent(definition),
+            sent: definition.handshake.map { $0.stream.map(sent) ?? sent($0.request) } ?? sent(definition),
             expected: expected,
             expectedClose: expectedClose(definition), observed: observed(recording.received),
             observedClose: observedClose(recording), divergence: "")
@@ -53,6 +53,13 @@ public enum Explainer {
             lines.append("\(what): \(payloadText(payload))")
         }
         return lines
+    }
+
+    /// An HTTP/2 handshake case's request: its header fields as written (placeholders kept).
+    static func sent(_ request: StreamRequest) -> [String] {
+        var lines = request.fields.prefix(maxSteps).map { "field \(OctetSummary.quote("\($0.name): \($0.value)"))" }
+        if request.fields.count > maxSteps { lines.append("… and \(request.fields.count - maxSteps) more fields") }
+        return ["HTTP/2 HEADERS"] + lines
     }
 
     /// A check of the answer, with the weight its breach has.
@@ -152,9 +159,13 @@ public enum Explainer {
         let c = recording.closing
         guard recording.connectionWasOpen else {
             let status = recording.handshakeResponse.flatMap { $0.split(separator: "\r\n", maxSplits: 1).first }.map(String.init)
+            // Over HTTP/2 the connection's end is the stream's (RFC 8441 §5): say how it ended, not what TCP did.
+            let reason = recording.httpVersion == "2" && !c.wasOpenHandshakeTimeout
+                ? recording.streamEnd.map { "the stream ended first by \($0)" } ?? c.wasNotCleanReason.map(plain)
+                : c.wasNotCleanReason.map(plain)
             return "the opening handshake did not complete"
                 + (status.map { "; the server answered " + OctetSummary.quote($0) } ?? "; the server sent no answer")
-                + (c.wasNotCleanReason.map { " (\(plain($0)))" } ?? "")
+                + (reason.map { " (\($0))" } ?? "")
         }
         var parts: [String] = []
         if c.closedByMe {

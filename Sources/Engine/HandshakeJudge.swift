@@ -7,8 +7,9 @@ import WebSocketWire
 /// the result names every broken check, its clause and what was seen. A pure function of definition and recording.
 enum HandshakeJudge {
     static func judgement(_ definition: CaseDefinition, _ handshake: HandshakeCase, _ recording: CaseRecording) -> Judgement {
-        let request = HeaderLines(text: recording.handshakeRequest)
-        let response = recording.handshakeResponse.map { HeaderLines(text: $0) }
+        let http2 = handshake.stream != nil
+        let request = HeaderLines(text: recording.handshakeRequest, http2: http2)
+        let response = recording.handshakeResponse.map { HeaderLines(text: $0, http2: http2) }
         var broken: [(HandshakeCheck, String)] = []
         for check in handshake.checks {
             if let seen = problem(check.kind, request: request, response: response, recording: recording) {
@@ -36,7 +37,12 @@ enum HandshakeJudge {
         }
         let closing = recording.closing
         let resultClose: String
-        if response == nil {
+        if http2 {
+            var parts = [recording.streamEnd.map { "The stream ended first by \($0)" } ?? "The stream did not open"]
+            if let code = recording.streamReset { parts.append("the server reset it (RST_STREAM \(code))") }
+            if let code = recording.goAway { parts.append("the server sent GOAWAY (\(code))") }
+            resultClose = parts.joined(separator: "; ")
+        } else if response == nil {
             resultClose = "The server did not answer the opening request: \(noAnswer(recording))"
         } else if recording.connectionWasOpen {
             resultClose = closing.droppedByMe
@@ -59,6 +65,7 @@ enum HandshakeJudge {
 
     private static func noAnswer(_ recording: CaseRecording) -> String {
         if recording.closing.wasOpenHandshakeTimeout { return "none came in time" }
+        if recording.streamReset != nil || recording.goAway != nil { return "the server ended the stream, " + streamFate(recording) }
         return recording.closing.wasNotCleanReason ?? "the connection ended first"
     }
 
@@ -71,8 +78,33 @@ enum HandshakeJudge {
                 ? (recording.closing.wasServerConnectionDropTimeout
                     ? "the server kept the connection open" : "wsspec had to close the connection") : nil
         }
+        switch kind {
+        case .connectProtocol:
+            return recording.connectProtocolSetting == 1
+                ? nil
+                : "the server's SETTINGS have SETTINGS_ENABLE_CONNECT_PROTOCOL \(recording.connectProtocolSetting.map { "= \($0)" } ?? "absent")"
+        case .reset(let code):
+            guard let reset = recording.streamReset else { return "the server did not reset the stream (\(streamFate(recording)))" }
+            return code == nil || code == reset ? nil : "the server reset the stream with \(reset)"
+        case .streamError(let code):
+            if recording.streamReset == code || recording.goAway == code { return nil }
+            if recording.streamReset != nil || recording.goAway != nil { return streamFate(recording) }
+            return "no RST_STREAM or GOAWAY \(code) (\(streamFate(recording)))"
+        case .refused:
+            // An answer outside 2xx, or none because the server reset the stream, sent GOAWAY or closed the
+            // connection; not a 2xx, and not silence until wsspec gave up.
+            if let response {
+                guard let status = response.status else { return "the answer has no :status" }
+                return (200...299).contains(status) ? "the server opened the WebSocket (:status \(status))" : nil
+            }
+            if recording.streamReset != nil || recording.goAway != nil { return nil }
+            return recording.closing.wasOpenHandshakeTimeout || recording.closing.droppedByMe
+                ? "no answer (\(noAnswer(recording)))" : nil
+        default:
+            break
+        }
         guard let response else { return "no answer (\(noAnswer(recording)))" }
-        let upgraded = response.status == 101
+        let upgraded = response.startLine.hasPrefix(":") ? (response.status.map { (200...299).contains($0) } ?? false) : response.status == 101
         switch kind {
         case .status(let ranges):
             guard let status = response.status else { return "the answer's status line is '\(response.startLine)'" }
@@ -127,9 +159,18 @@ enum HandshakeJudge {
             guard recording.connectionWasOpen else { return "the connection never opened" }
             return Judge.matches(recording.received, events)
                 ? nil : "got \(recording.received.isEmpty ? "nothing" : recording.received.map(describe).joined(separator: ", "))"
-        case .closed:
+        case .closed, .connectProtocol, .reset, .streamError, .refused:
             return nil
         }
+    }
+
+    /// How the case's stream ended, in a few words.
+    private static func streamFate(_ recording: CaseRecording) -> String {
+        var parts: [String] = []
+        if let code = recording.streamReset { parts.append("RST_STREAM \(code)") }
+        if let code = recording.goAway { parts.append("GOAWAY \(code)") }
+        if parts.isEmpty { parts.append(recording.streamEnd ?? "the stream did not end") }
+        return "got " + parts.joined(separator: ", ")
     }
 
     private static func describe(_ event: ObservedEvent) -> String {
@@ -147,6 +188,26 @@ struct HeaderLines {
     /// Name (lower-cased) and value (blanks trimmed), in order, repeats kept.
     var fields: [(name: String, value: String)] = []
 
+    /// `http2`: a header list as `ExtendedConnect.text` writes it; every line is a field, pseudo-header fields
+    /// included, and the start line is the `:status` (or `:method`) field.
+    init(text: String, http2: Bool) {
+        guard http2 else {
+            self = HeaderLines(text: text)
+            return
+        }
+        var parsed = HeaderLines(text: "")
+        for line in text.split(whereSeparator: { $0 == "\r\n" || $0 == "\n" }) {
+            guard let field = StreamRequest.field(String(line)) else { continue }
+            parsed.fields.append((field.name.lowercased(), field.value.trimmingBlanks()))
+        }
+        if let status = parsed.fields.first(where: { $0.name == ":status" }) {
+            parsed.startLine = ":status \(status.value)"
+        } else if let method = parsed.fields.first(where: { $0.name == ":method" }) {
+            parsed.startLine = ":method \(method.value)"
+        }
+        self = parsed
+    }
+
     init(text: String) {
         // "\r\n" is one Character in Swift: split at it and at a bare LF (a case may end lines with LF).
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\r\n" || $0 == "\n" }).map(String.init)
@@ -162,6 +223,10 @@ struct HeaderLines {
 
     /// The status code of an answer (`HTTP/1.1 101 …`), nil for anything else.
     var status: Int? {
+        if startLine.hasPrefix(":") {
+            let values = values(":status")
+            return values.count == 1 && values[0].count == 3 ? Int(values[0]) : nil
+        }
         let parts = startLine.split(separator: " ", omittingEmptySubsequences: true)
         guard parts.count >= 2, parts[0].hasPrefix("HTTP/"), parts[1].count == 3 else { return nil }
         return Int(parts[1])

@@ -186,19 +186,41 @@ struct OpeningHandshake {
     // MARK: - Client role over an HTTP/2 stream (RFC 8441)
 
     /// The client role over an HTTP/2 stream: `fields` is the extended CONNECT the edge sends as HEADERS.
-    init(extendedConnect fields: [HTTP2HeaderField], protocols: [String], deflateOffers: [DeflateOffer]) {
+    init(extendedConnect fields: [HTTP2HeaderField], protocols: [String], deflateOffers: [DeflateOffer], raw: Bool = false) {
         role = .client
         request = nil
         rawRequest = nil
         self.deflateOffers = deflateOffers
         offeredProtocols = protocols
         requestText = ExtendedConnect.text(fields)
+        rawStream = raw
     }
+
+    /// An HTTP/2 handshake case: its request is the case's own, its answer recorded and judged later.
+    private var rawStream = false
 
     /// The server's response HEADERS to the extended CONNECT.
     mutating func streamAnswered(_ fields: [HTTP2HeaderField]) -> Outcome {
         responseText = ExtendedConnect.text(fields)
         peerSoftware = fields.first { $0.name == "server" }?.value
+        if rawStream {
+            // RFC 8441 §5: a 2xx opens the WebSocket; permessage-deflate is in force when the answer accepts a
+            // valid offer, as over HTTP/1.1.
+            let statuses = fields.filter { $0.name == ":status" }
+            guard statuses.count == 1, let status = Int(statuses[0].value), (200...299).contains(status) else { return .refused }
+            let sent = HeaderFieldList(text: requestText)
+            let answer = HeaderFieldList(text: responseText ?? "")
+            var negotiated: DeflateParameters?
+            if case .accepted = DeflateAnswerCheck.check(
+                offerHeader: sent["sec-websocket-extensions"], responseHeader: answer["sec-websocket-extensions"]),
+                let element = ExtensionResponse.parseHeader(answer["sec-websocket-extensions"] ?? "")
+                    .first(where: { $0.name == DeflateParameters.extensionName }),
+                case .success(let parameters) = DeflateParameters.parseResponse(element)
+            {
+                negotiated = parameters
+            }
+            return .opened(rest: [], deflate: negotiated, reply: nil)
+        }
         var negotiated: DeflateParameters?
         let offersDeflate = !deflateOffers.isEmpty
         let failure = ExtendedConnect.validate(fields, offeredProtocols: offeredProtocols) { element in
@@ -210,5 +232,22 @@ struct OpeningHandshake {
         }
         if let failure { return .failed(reason: failure.reason, reply: nil) }
         return .opened(rest: [], deflate: negotiated, reply: nil)
+    }
+}
+
+/// A header list as `ExtendedConnect.text` writes it, read back: the comma-joined values of a name.
+private struct HeaderFieldList {
+    var fields: [(String, String)] = []
+
+    init(text: String) {
+        for line in text.split(whereSeparator: { $0 == "\r\n" || $0 == "\n" }) {
+            guard let field = StreamRequest.field(String(line)) else { continue }
+            fields.append((field.name.lowercased(), field.value))
+        }
+    }
+
+    subscript(name: String) -> String? {
+        let values = fields.filter { $0.0 == name }.map(\.1)
+        return values.isEmpty ? nil : values.joined(separator: ", ")
     }
 }

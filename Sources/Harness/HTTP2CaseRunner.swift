@@ -1,6 +1,7 @@
 import CaseModel
 import Engine
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP2
 import NIOPosix
@@ -24,7 +25,8 @@ extension CaseRunner {
             record.recording.httpVersion = "2"
             return (record, nil)
         }
-        if definition.handshake != nil {
+        let streamCase = definition.handshake?.stream != nil
+        if definition.handshake != nil && !streamCase {
             return failure(
                 HarnessError(
                     .configuration,
@@ -49,12 +51,16 @@ extension CaseRunner {
         let done = loop.makePromise(of: CaseRecording.self)
         let settingsPromise = loop.makePromise(of: Int?.self)
         let alpn = ALPNObserver()
+        let goAway = NIOLockedValueBox<String?>(nil)
         var connectionConfiguration = NIOHTTP2Handler.ConnectionConfiguration()
         connectionConfiguration.initialSettings = HTTP2Settings.wsspecClient
         connectionConfiguration.targetWindowSize = 2 * HTTP2Settings.wsspecWindow
         // Up to 256 empty DATA frames in a row: cases write empty frames of length 0 only inside WebSocket frames,
         // but a server may flush empty DATA frames; NIO's default (1) would call that a flood.
         connectionConfiguration.maximumSequentialEmptyDataFrames = 256
+        // An HTTP/2 handshake case sends malformed requests on purpose (RFC 9113 §8.1.1) and judges the answer
+        // itself: NIO would refuse to send them.
+        if streamCase { connectionConfiguration.headerBlockValidation = .disabled }
         var streamConfiguration = NIOHTTP2Handler.StreamConfiguration()
         streamConfiguration.targetWindowSize = HTTP2Settings.wsspecWindow
         streamConfiguration.outboundBufferSizeHighWatermark = CaseConnectionHandler.writeBufferWaterMark.high
@@ -82,7 +88,7 @@ extension CaseRunner {
                                 // A server cannot open streams towards a client (RFC 9113 §8.4: push is off).
                                 channel.close()
                             }))
-                    try pipeline.addHandler(ConnectProtocolWatcher(settings: settingsPromise))
+                    try pipeline.addHandler(ConnectProtocolWatcher(settings: settingsPromise, goAway: goAway))
                 }
             }
         let channel: Channel
@@ -118,7 +124,21 @@ extension CaseRunner {
             done.fail(StreamReset(description: "ALPN"))
             return failure(Self.alpnProblem(alpn.negotiated))
         }
-        guard enableConnectProtocol == 1 else {
+        if streamCase && enableConnectProtocol != 1 {
+            // RFC 8441 §3: without the setting wsspec must not send :protocol; the case records what it saw.
+            done.fail(StreamReset(description: "SETTINGS"))
+            var recording = engine.recording(at: CaseConnectionHandler.now())
+            recording.started = started
+            recording.httpVersion = "2"
+            recording.connectProtocolSetting = enableConnectProtocol
+            recording.closing.wasClean = false
+            recording.closing.droppedByMe = true
+            recording.closing.wasNotCleanReason =
+                "wsspec did not send the request: the server's SETTINGS do not allow extended CONNECT "
+                + "(SETTINGS_ENABLE_CONNECT_PROTOCOL is \(enableConnectProtocol.map(String.init) ?? "absent"))"
+            return Self.record(definition, recording, ordinal: ordinal, agent: server.agent)
+        }
+        guard enableConnectProtocol == 1 || streamCase else {
             done.fail(StreamReset(description: "SETTINGS"))
             return failure(
                 HarnessError(
@@ -163,6 +183,10 @@ extension CaseRunner {
             var recording = finished
             recording.httpVersion = "2"
             recording.streamEnd = ending.kind?.text
+            recording.streamReset = ending.serverReset
+            // What the server's SETTINGS said, reported for the HTTP/2 handshake cases (every other case needs 1).
+            if streamCase { recording.connectProtocolSetting = enableConnectProtocol }
+            recording.goAway = goAway.withLockedValue { $0 }
             recording.tls = tls?.observation.session
             if Task.isCancelled { recording.harnessError = HarnessError.interrupted }
             return (Self.record(definition, recording, ordinal: ordinal, agent: server.agent), recording)

@@ -119,12 +119,15 @@ final class StreamCaseHandler: ChannelDuplexHandler {
                 sendEnd(context)
                 endCase(context)
                 let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+                let ending = self.ending
                 lingerTimer = context.eventLoop.assumeIsolated().scheduleTask(in: linger) {
+                    ending.noteOwnReset()
                     loopContext.value.close(promise: nil)
                 }
             } else {
                 // RST_STREAM (CANCEL): NIO resets a stream whose channel is closed while it is open.
                 ending.note(.wsspecReset)
+                ending.noteOwnReset()
                 endCase(context)
                 context.close(promise: nil)
             }
@@ -135,8 +138,12 @@ final class StreamCaseHandler: ChannelDuplexHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         if let closed = error as? NIOHTTP2Errors.StreamClosed {
-            ending.note(.serverReset("\(closed.errorCode)"))
-            context.fireErrorCaught(StreamReset(description: "the server reset the stream: RST_STREAM \(closed.errorCode)"))
+            // NIO reports wsspec's own RST_STREAM (CANCEL) this way too: only a reset wsspec did not send is the
+            // server's.
+            guard !ending.resetByWSSpec else { return }
+            ending.note(.serverReset(closed.errorCode.rfcName))
+            ending.noteServerReset(closed.errorCode.rfcName)
+            context.fireErrorCaught(StreamReset(description: "the server reset the stream: RST_STREAM \(closed.errorCode.rfcName)"))
         } else {
             context.fireErrorCaught(error)
         }
@@ -166,12 +173,34 @@ final class StreamEnding: Sendable {
     }
 
     private let box = NIOLockedValueBox<Kind?>(nil)
+    private let resetBox = NIOLockedValueBox<String?>(nil)
 
     init() {}
 
     /// The first ending counts.
     func note(_ kind: Kind) { box.withLockedValue { if $0 == nil { $0 = kind } } }
     var kind: Kind? { box.withLockedValue { $0 } }
+
+    /// The server's RST_STREAM, whether or not it was the first ending (the report's `streamReset`).
+    func noteServerReset(_ code: String) { resetBox.withLockedValue { $0 = code } }
+    var serverReset: String? { resetBox.withLockedValue { $0 } }
+
+    private let ownResetBox = NIOLockedValueBox(false)
+    /// wsspec reset the stream (NIO then reports the reset as an error too).
+    func noteOwnReset() { ownResetBox.withLockedValue { $0 = true } }
+    var resetByWSSpec: Bool { ownResetBox.withLockedValue { $0 } }
+}
+
+extension HTTP2ErrorCode {
+    /// RFC 9113 §7's name of the code (`PROTOCOL_ERROR`), or its number for a code the RFC does not name.
+    var rfcName: String {
+        let names = [
+            "NO_ERROR", "PROTOCOL_ERROR", "INTERNAL_ERROR", "FLOW_CONTROL_ERROR", "SETTINGS_TIMEOUT", "STREAM_CLOSED",
+            "FRAME_SIZE_ERROR", "REFUSED_STREAM", "CANCEL", "COMPRESSION_ERROR", "CONNECT_ERROR", "ENHANCE_YOUR_CALM",
+            "INADEQUATE_SECURITY", "HTTP_1_1_REQUIRED",
+        ]
+        return Int(networkCode) < names.count ? names[Int(networkCode)] : "0x\(String(networkCode, radix: 16))"
+    }
 }
 
 /// On the HTTP/2 connection, after the HTTP/2 handler: waits for the server's first SETTINGS frame and tells
@@ -184,11 +213,19 @@ final class ConnectProtocolWatcher: ChannelInboundHandler {
     /// when the connection ends first.
     let settings: EventLoopPromise<Int?>
     private var done = false
+    /// The error code of the server's GOAWAY, once one came.
+    let goAwayBox: NIOLockedValueBox<String?>
 
-    init(settings: EventLoopPromise<Int?>) { self.settings = settings }
+    init(settings: EventLoopPromise<Int?>, goAway: NIOLockedValueBox<String?> = NIOLockedValueBox(nil)) {
+        self.settings = settings
+        goAwayBox = goAway
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
+        if case .goAway(_, let code, _) = frame.payload {
+            goAwayBox.withLockedValue { if $0 == nil { $0 = code.rfcName } }
+        }
         if !done, case .settings(.settings(let list)) = frame.payload {
             done = true
             settings.succeed(list.last { $0.parameter == .enableConnectProtocol }?.value)

@@ -22,6 +22,13 @@ public struct CaseRecording: Sendable {
     /// Over HTTP/2: which side ended the case's stream first, and how ("END_STREAM from the server", "RST_STREAM
     /// from wsspec (CANCEL)", …): the facts behind `droppedByMe`.
     public var streamEnd: String?
+    /// Over HTTP/2: the error code (RFC 9113 §7's name, `PROTOCOL_ERROR`) of the server's RST_STREAM on the case's
+    /// stream, if it sent one.
+    public var streamReset: String?
+    /// Over HTTP/2: the error code of the server's GOAWAY, if it sent one while the case ran.
+    public var goAway: String?
+    /// Over HTTP/2: the value of SETTINGS_ENABLE_CONNECT_PROTOCOL in the server's first SETTINGS (nil: absent).
+    public var connectProtocolSetting: Int?
     /// The peer's `Server` (or `User-Agent`) header.
     public var peerSoftware: String?
     /// Wall-clock time of the TCP connect (the report's `started`).

@@ -78,6 +78,15 @@ extension CaseRecord {
         if let streamEnd = recording.streamEnd {
             members["wsspecStreamEnd"] = .string(streamEnd)
         }
+        if let code = recording.streamReset {
+            members["wsspecStreamReset"] = .string(code)
+        }
+        if let code = recording.goAway {
+            members["wsspecGoAway"] = .string(code)
+        }
+        if let value = recording.connectProtocolSetting {
+            members["wsspecConnectProtocol"] = .int(value)
+        }
         if let explanation {
             members["wsspecExplanation"] = explanation.json()
         }

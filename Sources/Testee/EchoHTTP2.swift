@@ -20,7 +20,10 @@ extension EchoServer {
     /// Makes `channel` speak HTTP/2 (after ALPN chose h2, or at once in cleartext: prior knowledge).
     static func configureHTTP2(_ channel: any Channel, configuration: EchoServerConfiguration) throws {
         var connection = NIOHTTP2Handler.ConnectionConfiguration()
-        connection.initialSettings = http2Settings
+        connection.initialSettings = http2Settings.filter {
+            configuration.announceConnectProtocol || $0.parameter != .enableConnectProtocol
+        }
+        if configuration.laxHTTP2 { connection.headerBlockValidation = .disabled }
         connection.targetWindowSize = 16 << 20
         connection.maximumSequentialEmptyDataFrames = 256
         var stream = NIOHTTP2Handler.StreamConfiguration()
@@ -47,30 +50,33 @@ final class EchoStreamHandler: ChannelDuplexHandler {
 
     private var machine: EchoConnectionStateMachine
     private let serverName: String
+    private let lax: Bool
     private var opened = false
     private var ended = false
 
     init(configuration: EchoServerConfiguration) {
         machine = EchoConnectionStateMachine(configuration: configuration)
         serverName = configuration.serverName
+        lax = configuration.laxHTTP2
     }
 
     /// RFC 8441 §4–5 and RFC 9113 §8.3/§8.5: what makes an extended CONNECT for a WebSocket; nil when the request is
     /// one, else the status to refuse it with and why.
-    static func problem(_ headers: HPACKHeaders) -> (status: Int, reason: String)? {
+    static func problem(_ headers: HPACKHeaders) -> (status: Int, reason: String, headers: [(String, String)])? {
         func single(_ name: String) -> String? {
             let values = headers[name]
             return values.count == 1 ? values[0] : nil
         }
-        guard single(":method") == "CONNECT" else { return (405, "the WebSocket needs an extended CONNECT (RFC 8441 §4)") }
+        guard single(":method") == "CONNECT" else { return (405, "the WebSocket needs an extended CONNECT (RFC 8441 §4)", []) }
         guard let proto = single(":protocol") else {
-            return (400, "CONNECT without :protocol is a plain CONNECT (RFC 9113 §8.5); this server is no proxy")
+            return (400, "CONNECT without :protocol is a plain CONNECT (RFC 9113 §8.5); this server is no proxy", [])
         }
-        guard proto == "websocket" else { return (501, "unknown :protocol '\(proto)' (RFC 8441 §4)") }
-        guard let path = single(":path"), !path.isEmpty else { return (400, "extended CONNECT without :path (RFC 8441 §4)") }
-        guard single(":scheme") != nil else { return (400, "extended CONNECT without :scheme (RFC 8441 §4)") }
+        guard proto == "websocket" else { return (501, "unknown :protocol '\(proto)' (RFC 8441 §4)", []) }
+        guard let path = single(":path"), !path.isEmpty else { return (400, "extended CONNECT without :path (RFC 8441 §4)", []) }
+        guard single(":scheme") != nil else { return (400, "extended CONNECT without :scheme (RFC 8441 §4)", []) }
         guard single("sec-websocket-version") == "13" else {
-            return (400, "sec-websocket-version must be 13 (RFC 8441 §5, RFC 6455 §4.1)")
+            // RFC 6455 §4.4 (RFC 8441 §5 keeps the header): the refusal names the versions the server speaks.
+            return (400, "sec-websocket-version must be 13 (RFC 8441 §5, RFC 6455 §4.1)", [("sec-websocket-version", "13")])
         }
         return nil
     }
@@ -79,8 +85,8 @@ final class EchoStreamHandler: ChannelDuplexHandler {
         switch unwrapInboundIn(data) {
         case .headers(let request) where !opened:
             opened = true
-            if let (status, reason) = Self.problem(request.headers) {
-                var headers = HPACKHeaders([(":status", "\(status)"), ("server", serverName)])
+            if !lax, let (status, reason, extra) = Self.problem(request.headers) {
+                var headers = HPACKHeaders([(":status", "\(status)"), ("server", serverName)] + extra)
                 headers.add(name: "content-type", value: "text/plain")
                 context.write(wrapOutboundOut(.headers(.init(headers: headers))), promise: nil)
                 var body = context.channel.allocator.buffer(capacity: reason.utf8.count + 1)

@@ -22,6 +22,11 @@ public struct EchoServerConfiguration: Sendable, Equatable {
     /// Serve WebSocket over HTTP/2 as well (RFC 8441, extended CONNECT): in cleartext the port speaks HTTP/2 only
     /// (prior knowledge, `h2://`); over TLS, ALPN picks HTTP/2 (`h2s://`) or HTTP/1.1 (`wss://`) on the same port.
     public var http2 = false
+    /// For tests of the HTTP/2 handshake cases only (no command-line option): a server built to fail them, which
+    /// answers every request on a stream with 200 and an echo, malformed or not (NIO's header validation off).
+    public var laxHTTP2 = false
+    /// Whether the HTTP/2 SETTINGS carry SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 (off only in tests, RFC 8441 §3).
+    public var announceConnectProtocol = true
 
     public init(
         host: String = "127.0.0.1", port: Int = 9001, maxMessageSize: Int = 64 << 20,

@@ -142,7 +142,9 @@ struct HandshakeCaseTests {
         #expect(!handshake.isEmpty && handshake.allSatisfy { ["20", "21"].contains($0.id.category) && $0.handshake != nil })
         // The reference's IDs end at 13: the handshake suite's categories cannot collide with them.
         #expect(reference.allSatisfy { Int($0.id.category)! <= 13 })
-        #expect(try CaseSelection(suites: ["all"]).select(from: suite).count == reference.count + handshake.count)
+        let http2 = try CaseSelection(suites: ["http2"]).select(from: suite)
+        #expect(!http2.isEmpty && http2.allSatisfy { $0.id.category == "22" && $0.handshake?.stream != nil })
+        #expect(try CaseSelection(suites: ["all"]).select(from: suite).count == reference.count + handshake.count + http2.count)
         #expect(throws: CaseSelection.Problem.self) { try CaseSelection(include: ["20.*"]).select(from: suite) }
         do {
             _ = try CaseSelection(include: ["20.1.1"]).select(from: suite)

@@ -282,11 +282,22 @@ struct HTTP2StreamTests {
         let (channel, side) = try Self.edge(ending)
         channel.pipeline.fireErrorCaught(NIOHTTP2Errors.streamClosed(streamID: 1, errorCode: .protocolError))
         #expect(side.errors.count == 1)
-        #expect(side.errors == ["the server reset the stream: RST_STREAM \(HTTP2ErrorCode.protocolError)"])
-        #expect(ending.kind == .serverReset("\(HTTP2ErrorCode.protocolError)"))
+        #expect(side.errors == ["the server reset the stream: RST_STREAM PROTOCOL_ERROR"])
+        #expect(ending.kind == .serverReset("PROTOCOL_ERROR") && ending.serverReset == "PROTOCOL_ERROR")
         // A later close of the connection does not change who ended the stream first.
         _ = channel.close()
-        #expect(ending.kind == .serverReset("\(HTTP2ErrorCode.protocolError)"))
+        #expect(ending.kind == .serverReset("PROTOCOL_ERROR"))
+        #expect(HTTP2ErrorCode(networkCode: 0x0d).rfcName == "HTTP_1_1_REQUIRED" && HTTP2ErrorCode(networkCode: 0x42).rfcName == "0x42")
+    }
+
+    @Test("wsspec's own RST_STREAM, which NIO reports back as a stream error, is not taken for the server's")
+    func ownResetIsNotTheServers() throws {
+        let ending = StreamEnding()
+        let (channel, side) = try Self.edge(ending)
+        ending.noteOwnReset()
+        channel.pipeline.fireErrorCaught(NIOHTTP2Errors.streamClosed(streamID: 1, errorCode: .cancel))
+        #expect(side.errors.isEmpty)
+        #expect(ending.kind == nil && ending.serverReset == nil)
     }
 
     @Test("h2:// and h2s:// URLs: HTTP/2 in cleartext or over TLS")

@@ -14,7 +14,7 @@ struct EchoHTTP2Tests {
     static func problem(replacing name: String, with value: String?) -> (status: Int, reason: String)? {
         var fields = valid.filter { $0.0 != name }
         if let value { fields.append((name, value)) }
-        return EchoStreamHandler.problem(HPACKHeaders(fields))
+        return EchoStreamHandler.problem(HPACKHeaders(fields)).map { ($0.status, $0.reason) }
     }
 
     @Test("a complete extended CONNECT for websocket is accepted")
@@ -31,6 +31,10 @@ struct EchoHTTP2Tests {
         #expect(Self.problem(replacing: ":path", with: nil)?.reason == "extended CONNECT without :path (RFC 8441 §4)")
         #expect(Self.problem(replacing: ":scheme", with: nil)?.reason == "extended CONNECT without :scheme (RFC 8441 §4)")
         #expect(Self.problem(replacing: "sec-websocket-version", with: "8")?.status == 400)
+        // RFC 6455 §4.4: the refusal names the version the server speaks (22.4.2 found it missing).
+        var fields = Self.valid.filter { $0.0 != "sec-websocket-version" }
+        fields.append(("sec-websocket-version", "8"))
+        #expect(EchoStreamHandler.problem(HPACKHeaders(fields))?.headers.map { "\($0.0): \($0.1)" } == ["sec-websocket-version: 13"])
         #expect(Self.problem(replacing: "sec-websocket-version", with: nil)?.status == 400)
     }
 }

@@ -27,6 +27,15 @@ struct HTTP2ReportTests {
         // An HTTP/1.1 case keeps the reference's fields only.
         let plain = ReportFixtures.record(agent: "h1server", "1.1.1", "OK", "OK").json()
         #expect(plain["wsspecHTTPVersion"] == nil && plain["wsspecStreamEnd"] == nil)
+        #expect(json["wsspecStreamReset"] == nil && json["wsspecGoAway"] == nil && json["wsspecConnectProtocol"] == nil)
+        // An HTTP/2 handshake case's resets, GOAWAY and the server's setting.
+        var handshake = Self.overHTTP2(agent: "h2server", "22.3.1")
+        handshake.recording.streamReset = "PROTOCOL_ERROR"
+        handshake.recording.goAway = "NO_ERROR"
+        handshake.recording.connectProtocolSetting = 1
+        let h = handshake.json()
+        #expect(h["wsspecStreamReset"]?.stringValue == "PROTOCOL_ERROR" && h["wsspecGoAway"]?.stringValue == "NO_ERROR")
+        #expect(h["wsspecConnectProtocol"] == .int(1))
     }
 
     @Test("the matrix's server header says HTTP/2 for a server run over HTTP/2, nothing for HTTP/1.1")
