@@ -106,11 +106,11 @@ public struct CaseRunner: Sendable {
                 definition, ordinal: ordinal, server: server, engine: engine, pause: pause, started: started)
         }
         if definition.handshake?.stream != nil {
-            return Self.harnessFailure(
+            return (Self.harnessFailure(
                 definition, ordinal: ordinal, server: server, engine: engine, started: started,
                 problem: HarnessError(
                     .configuration,
-                    "case \(definition.id) is an HTTP/2 handshake case (RFC 8441): it runs only against h2:// or h2s:// URLs"))
+                    "case \(definition.id) is an HTTP/2 handshake case (RFC 8441): it runs only against h2:// or h2s:// URLs")), nil)
         }
         let tls: (context: NIOSSLContext, serverName: String?, observation: TLSObservation)?
         if server.secure {

@@ -136,7 +136,7 @@ extension CaseRunner {
             recording.closing.wasNotCleanReason =
                 "wsspec did not send the request: the server's SETTINGS do not allow extended CONNECT "
                 + "(SETTINGS_ENABLE_CONNECT_PROTOCOL is \(enableConnectProtocol.map(String.init) ?? "absent"))"
-            return Self.record(definition, recording, ordinal: ordinal, agent: server.agent)
+            return (Self.record(definition, recording, ordinal: ordinal, agent: server.agent), recording)
         }
         guard enableConnectProtocol == 1 || streamCase else {
             done.fail(StreamReset(description: "SETTINGS"))
