@@ -232,7 +232,8 @@ final class CaseConnectionHandler: ChannelDuplexHandler {
                 needsFlush = true
             case .scheduleWriteTurn:
                 if inWriteTurn, let lastWrite {
-                    lastWrite.assumeIsolated().whenComplete { _ in
+                    // A write that failed means the connection is gone: nothing more is sent.
+                    lastWrite.assumeIsolated().whenSuccess { _ in
                         loop.execute { self.pacedWriteTurn() }
                     }
                 } else {
