@@ -74,6 +74,31 @@ public struct CaseRunner: Sendable {
         self.settings = settings
     }
 
+    /// TLS for one client connection: the context, the name sent for SNI (none for an IP address), and what the
+    /// handshake shows.
+    struct ClientTLS {
+        let context: NIOSSLContext
+        let serverName: String?
+        let observation = TLSObservation()
+
+        /// The TLS handlers, in front of whatever speaks over TLS.
+        func addHandlers(to pipeline: ChannelPipeline.SynchronousOperations) throws {
+            try pipeline.addHandler(ServerHelloObserver(observation: observation))
+            try pipeline.addHandler(NIOSSLClientHandler(context: context, serverHostname: serverName))
+            try pipeline.addHandler(TLSHandshakeWatcher(observation: observation))
+        }
+    }
+
+    /// TLS for a connection to `server`, nil for a plain one; `applicationProtocols` replaces the options' ALPN list.
+    func clientTLS(for server: ServerTarget, applicationProtocols: [String]? = nil) throws -> ClientTLS? {
+        guard server.secure else { return nil }
+        var options = server.tls
+        if let applicationProtocols { options.applicationProtocols = applicationProtocols }
+        return ClientTLS(
+            context: try tlsContexts.context(for: options, shutdownTimeout: settings.timeouts.serverDrop),
+            serverName: server.tls.serverName ?? (ServerTarget.isIPAddress(server.host) ? nil : server.host))
+    }
+
     /// Runs `definition` against `server`. Never throws: a harness problem (the server cannot be reached)
     /// becomes a record with behaviour ERROR and the problem in `harnessError`.
     public func run(_ definition: CaseDefinition, ordinal: Int, server: ServerTarget) async -> CaseRecord {
@@ -112,19 +137,13 @@ public struct CaseRunner: Sendable {
                     .configuration,
                     "case \(definition.id) is an HTTP/2 handshake case (RFC 8441): it runs only against h2:// or h2s:// URLs")), nil)
         }
-        let tls: (context: NIOSSLContext, serverName: String?, observation: TLSObservation)?
-        if server.secure {
-            do {
-                let context = try tlsContexts.context(for: server.tls, shutdownTimeout: settings.timeouts.serverDrop)
-                let serverName = server.tls.serverName ?? (ServerTarget.isIPAddress(server.host) ? nil : server.host)
-                tls = (context, serverName, TLSObservation())
-            } catch {
-                return (Self.harnessFailure(
-                    definition, ordinal: ordinal, server: server, engine: engine, started: started,
-                    problem: HarnessError(.tls, "\(error)")), nil)
-            }
-        } else {
-            tls = nil
+        let tls: ClientTLS?
+        do {
+            tls = try clientTLS(for: server)
+        } catch {
+            return (Self.harnessFailure(
+                definition, ordinal: ordinal, server: server, engine: engine, started: started,
+                problem: HarnessError(.tls, "\(error)")), nil)
         }
         let loop = group.next()
         await Self.tightenTimers(on: loop)
@@ -138,11 +157,7 @@ public struct CaseRunner: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
-                    if let tls {
-                        try pipeline.addHandler(ServerHelloObserver(observation: tls.observation))
-                        try pipeline.addHandler(NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverName))
-                        try pipeline.addHandler(TLSHandshakeWatcher(observation: tls.observation))
-                    }
+                    try tls?.addHandlers(to: pipeline)
                     try pipeline.addHandler(
                         CaseConnectionHandler(
                             engine: engine, done: done, trace: settings.trace, caseID: definition.id.description,

@@ -32,19 +32,11 @@ extension CaseRunner {
                     .configuration,
                     "case \(definition.id) is an HTTP/1.1 handshake case (its request is raw HTTP/1.1 octets); it cannot run over HTTP/2"))
         }
-        let tls: (context: NIOSSLContext, serverName: String?, observation: TLSObservation)?
-        if server.secure {
-            do {
-                var options = server.tls
-                options.applicationProtocols = ["h2"]
-                let context = try tlsContexts.context(for: options, shutdownTimeout: settings.timeouts.serverDrop)
-                let serverName = server.tls.serverName ?? (ServerTarget.isIPAddress(server.host) ? nil : server.host)
-                tls = (context, serverName, TLSObservation())
-            } catch {
-                return failure(HarnessError(.tls, "\(error)"))
-            }
-        } else {
-            tls = nil
+        let tls: ClientTLS?
+        do {
+            tls = try clientTLS(for: server, applicationProtocols: ["h2"])
+        } catch {
+            return failure(HarnessError(.tls, "\(error)"))
         }
         let loop = group.next()
         await Self.tightenTimers(on: loop)
@@ -75,9 +67,7 @@ extension CaseRunner {
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     if let tls {
-                        try pipeline.addHandler(ServerHelloObserver(observation: tls.observation))
-                        try pipeline.addHandler(NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverName))
-                        try pipeline.addHandler(TLSHandshakeWatcher(observation: tls.observation))
+                        try tls.addHandlers(to: pipeline)
                         try pipeline.addHandler(alpn)
                     }
                     try pipeline.addHandler(
