@@ -147,14 +147,7 @@ public struct EchoConnectionStateMachine: Sendable {
         guard phase == .awaitingHandshake, clientRequest == nil else { return nil }
         phase = .open
         guard let parameters = extensionOffers.flatMap(DeflateParameters.acceptOffer) else { return nil }
-        deflate = (
-            parameters,
-            MessageInflater(windowBits: 15, noContextTakeover: false, maxMessageSize: configuration.maxMessageSize),
-            MessageDeflater(
-                windowBits: parameters.serverWindowBits, noContextTakeover: parameters.serverNoContextTakeover,
-                level: configuration.compressionLevel, memLevel: Self.memLevel(windowBits: parameters.serverWindowBits))
-        )
-        parser.compressionNegotiated = true
+        startDeflate(parameters)
         return parameters.headerValue
     }
 
@@ -174,6 +167,18 @@ public struct EchoConnectionStateMachine: Sendable {
 
     // MARK: - Opening handshake
 
+    /// permessage-deflate as agreed: the client's window is at most 15, and a larger reading window is always safe.
+    private mutating func startDeflate(_ parameters: DeflateParameters) {
+        deflate = (
+            parameters,
+            MessageInflater(windowBits: 15, noContextTakeover: false, maxMessageSize: configuration.maxMessageSize),
+            MessageDeflater(
+                windowBits: parameters.serverWindowBits, noContextTakeover: parameters.serverNoContextTakeover,
+                level: configuration.compressionLevel, memLevel: Self.memLevel(windowBits: parameters.serverWindowBits))
+        )
+        parser.compressionNegotiated = true
+    }
+
     private mutating func processHandshake() -> [Action] {
         let limit = configuration.maxHandshakeSize
         let end = endOfHeaderBlock()
@@ -187,17 +192,7 @@ public struct EchoConnectionStateMachine: Sendable {
         guard case .accept(let response, let parameters) = outcome else { return reject(outcome) }
 
         phase = .open
-        if let parameters {
-            // The client's window is at most 15, and a larger reading window is always safe.
-            deflate = (
-                parameters,
-                MessageInflater(windowBits: 15, noContextTakeover: false, maxMessageSize: configuration.maxMessageSize),
-                MessageDeflater(
-                    windowBits: parameters.serverWindowBits, noContextTakeover: parameters.serverNoContextTakeover,
-                    level: configuration.compressionLevel, memLevel: Self.memLevel(windowBits: parameters.serverWindowBits))
-            )
-            parser.compressionNegotiated = true
-        }
+        if let parameters { startDeflate(parameters) }
         var actions: [Action] = [.write(ByteBuffer(string: response))]
         // Octets after the header block are already frames.
         let rest = request
