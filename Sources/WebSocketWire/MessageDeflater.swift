@@ -80,6 +80,12 @@ public final class MessageDeflater: @unchecked Sendable {
         }
         stream.pointee.next_in = nil
         stream.pointee.next_out = nil
+        if produced == 0 {
+            // An empty message right after a flushed one (the window kept): zlib has nothing to flush and writes
+            // nothing (Z_BUF_ERROR). RFC 7692 §7.2.3.6: an empty message's payload may be the single octet 0x00.
+            output[0] = 0
+            return 1
+        }
         // A sync flush always ends with an empty stored block: 00 00 ff ff.
         precondition(produced >= 4 && output[produced - 4..<produced].elementsEqual([0, 0, 0xFF, 0xFF]))
         return produced - 4
