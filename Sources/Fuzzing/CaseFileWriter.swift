@@ -23,6 +23,10 @@ public enum CaseFileWriter {
         if let rfc = d.rfc { out += "    rfc: \(quote(rfc))\n" }
         if let requirement = d.requirement { out += "    requirement: \(quote(requirement))\n" }
         if d.interleave { out += "    interleave: true\n" }
+        if !d.deflateOffers.isEmpty {
+            out += "    deflate:\n"
+            for offer in d.deflateOffers { out += "      - \(offerText(offer))\n" }
+        }
         out += "    steps:\n"
         for step in d.steps { out += "      - \(stepText(step))\n" }
         out += "    expect:\n"
@@ -86,6 +90,21 @@ public enum CaseFileWriter {
         case .messageLoop(let l):
             return "message-loop: { data: \(quote(l.data)), as: \(l.text ? "text" : "binary"), size: \(l.size), count: \(l.count), timeout: \(number(l.timeout)), compressed: \(l.compressed) }"
         }
+    }
+
+    /// A permessage-deflate offer: the fields that differ from the case format's defaults.
+    static func offerText(_ offer: DeflateOffer) -> String {
+        let standard = DeflateOffer()
+        var fields: [String] = []
+        if offer.acceptNoContextTakeover != standard.acceptNoContextTakeover {
+            fields.append("accept-no-context-takeover: \(offer.acceptNoContextTakeover)")
+        }
+        if offer.acceptMaxWindowBits != standard.acceptMaxWindowBits { fields.append("accept-max-window-bits: \(offer.acceptMaxWindowBits)") }
+        if offer.requestNoContextTakeover != standard.requestNoContextTakeover {
+            fields.append("request-no-context-takeover: \(offer.requestNoContextTakeover)")
+        }
+        if offer.requestMaxWindowBits != standard.requestMaxWindowBits { fields.append("request-max-window-bits: \(offer.requestMaxWindowBits)") }
+        return fields.isEmpty ? "{}" : "{ \(fields.joined(separator: ", ")) }"
     }
 
     static func eventText(_ event: ExpectedEvent) -> String {

@@ -35,6 +35,33 @@ public enum FindingClass: String, CaseIterable, Sendable, Comparable {
     }
 }
 
+/// Whether a sequence offers permessage-deflate (RFC 7692) in its opening handshake, and what the oracle assumes
+/// the server does with the offer.
+public enum DeflateUse: String, Sendable, Equatable {
+    /// No offer: RSV1 is a reserved bit (RFC 6455 §5.2).
+    case none
+    /// Offered, and the server declines: the sequence goes on without compression.
+    case declined
+    /// Offered and accepted: RSV1 on a message's first frame marks it compressed.
+    case negotiated
+
+    public var offered: Bool { self != .none }
+
+    /// The offer wsspec fuzz makes: the server may ask wsspec to reset its window per message, but not to use a
+    /// smaller one (wsspec compresses every message on its own, with the full window).
+    public static let offer = DeflateOffer(acceptNoContextTakeover: true, acceptMaxWindowBits: false)
+
+    /// Whether the server's handshake answer accepted permessage-deflate (the engine opens the WebSocket only on an
+    /// answer it accepts).
+    public static func accepted(_ recording: CaseRecording) -> Bool {
+        guard recording.connectionWasOpen, let response = recording.handshakeResponse else { return false }
+        return response.split(whereSeparator: \.isNewline).contains { line in
+            let lower = line.lowercased()
+            return lower.hasPrefix("sec-websocket-extensions:") && lower.contains(DeflateParameters.extensionName)
+        }
+    }
+}
+
 /// A sequence as a case: its steps, the oracle's expectation and the timer that bounds the wait.
 public enum FuzzCase {
     /// The category of fuzzing cases and findings: suite `fuzz`, so `--case-dir DIR --suite fuzz` runs them alone.
@@ -45,6 +72,7 @@ public enum FuzzCase {
         _ oracle: Oracle, world: Oracle.World, wait: Double, id: CaseID, description: String = "A generated sequence.",
         rule: Oracle.Rule? = nil
     ) -> CaseDefinition {
+        let deflate = oracle.deflate
         let fails = world.failCodes != nil
         let close: CloseExpectation
         if let codes = world.failCodes {
@@ -58,17 +86,18 @@ public enum FuzzCase {
         if let lenient = world.lenient, lenient != world.events { expected.append((.nonStrict, lenient)) }
         let rule = rule ?? world.violation
         var definition = CaseDefinition(
-            id: id, description: description, expectation: expectation(world), rfc: rule?.clause,
+            id: id, description: description, expectation: expectation(world, deflate: deflate), rfc: rule?.clause,
             requirement: rule?.requirement, category: category,
             steps: oracle.steps + [fails ? .killAfter(seconds: wait) : .closeAfter(seconds: wait)], expected: expected,
             close: close, autoClose: !world.clientClose.present && !world.violationIsClose,
             source: SourceLocation(file: "wsspec fuzz", line: 0, column: 0))
         definition.interleave = true
+        if oracle.deflate.offered { definition.deflateOffers = [DeflateUse.offer] }
         return definition
     }
 
     /// The oracle's rule in words.
-    static func expectation(_ world: Oracle.World) -> String {
+    static func expectation(_ world: Oracle.World, deflate: DeflateUse = .none) -> String {
         var echoes = 0
         for event in world.events {
             if case .message = event { echoes += 1 }
@@ -90,6 +119,11 @@ public enum FuzzCase {
             what += "; the server answers wsspec's Close with a Close and closes TCP"
         } else {
             what += "; the last is the pong of the final ping, then wsspec closes normally and the server closes TCP"
+        }
+        switch deflate {
+        case .none: break
+        case .declined: what += "; wsspec offers permessage-deflate, the server declined it when the sequence was made"
+        case .negotiated: what += "; permessage-deflate is negotiated, and a compressed message echoes as its inflated octets"
         }
         return what + "."
     }

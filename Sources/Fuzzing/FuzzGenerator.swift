@@ -7,8 +7,25 @@ import WebSocketWire
 /// encodings, UTF-8 valid and invalid and cut at any octet, fragments with control frames between them, pings of
 /// every size, closes with any code and reason, chopped and synced writes, pauses.
 public enum FuzzGenerator {
-    /// The steps of sequence `index` of a run with `seed`.
-    public static func sequence(seed: UInt64, index: Int) -> [Step] {
+    /// Whether sequence `index` of a run with `seed` offers permessage-deflate (about a third of them), drawn from a
+    /// generator of its own so that the steps of sequences without compression do not depend on it.
+    public static func offersDeflate(seed: UInt64, index: Int) -> Bool {
+        var random = FuzzRandom(seed: seed ^ deflateSalt, index: index)
+        return random.chance(35)
+    }
+
+    static let deflateSalt: UInt64 = 0x504D_4344_4546_4C54  // "PMCDEFLT"
+
+    /// The steps of sequence `index` of a run with `seed`; with `deflate` (the sequence offers permessage-deflate
+    /// and the server accepts it) some data messages are sent compressed, and some steps break RFC 7692.
+    public static func sequence(seed: UInt64, index: Int, deflate: Bool = false) -> [Step] {
+        let steps = plainSequence(seed: seed, index: index)
+        guard deflate else { return steps }
+        var random = FuzzRandom(seed: seed ^ deflateSalt ^ 0xFFFF, index: index)
+        return compressing(steps, &random)
+    }
+
+    static func plainSequence(seed: UInt64, index: Int) -> [Step] {
         var random = FuzzRandom(seed: seed, index: index)
         var steps: [Step] = []
         let counts: [(Int, Int)] = [(3, 1), (4, 2), (3, 3), (2, 4), (2, 6), (1, 9)]
@@ -190,6 +207,66 @@ public enum FuzzGenerator {
         }
         let code: Int? = random.chance(15) ? nil : random.pick(closeCodes)
         return .closeFrame(code: code, reason: code == nil ? nil : reason)
+    }
+
+    /// A sequence of a negotiated permessage-deflate: whole data frames sent compressed (RSV1, the payload deflated
+    /// on its own as RFC 7692 §7.2.1 says), now and then a compressed message in fragments, and sometimes one of the
+    /// violations a server must fail the connection on: RSV1 on a control frame or a continuation (§6.1), a
+    /// compressed payload that does not inflate (§7.2.2).
+    static func compressing(_ input: [Step], _ random: inout FuzzRandom) -> [Step] {
+        var steps: [Step] = []
+        var insideMessage = false
+        for step in input {
+            guard case .send(let frame) = step, frame.repeatLength == nil, frame.rsv == 0 else {
+                steps.append(step)
+                continue
+            }
+            let starts = (frame.opcode == .text || frame.opcode == .binary) && !insideMessage
+            if frame.opcode == .text || frame.opcode == .binary || frame.opcode == .continuation { insideMessage = !frame.fin }
+            guard starts && frame.fin && random.chance(45) else {
+                steps.append(step)
+                continue
+            }
+            let compressed = compact(deflated(frame.payload.bytes()))
+            if random.chance(20) && compressed.count >= 2 {
+                // In two frames, RSV1 on the first only.
+                let bytes = compressed.bytes()
+                let cut = random.inRange(1...(bytes.count - 1))
+                steps.append(.send(FrameStep(opcode: frame.opcode, fin: false, rsv: 4, payload: compact(Array(bytes[..<cut])))))
+                steps.append(.send(FrameStep(opcode: .continuation, payload: compact(Array(bytes[cut...])))))
+            } else {
+                var copy = frame
+                copy.rsv = 4
+                copy.payload = compressed
+                steps.append(.send(copy))
+            }
+        }
+        if random.chance(25) {
+            let at = random.below(steps.count + 1)
+            let kinds: [(Int, Int)] = [(3, 0), (3, 1), (3, 2)]
+            switch random.weighted(kinds) {
+            case 0:
+                let opcodes: [Opcode] = [.ping, .pong]
+                steps.insert(.send(FrameStep(opcode: random.pick(opcodes), rsv: 4, payload: shortText(&random))), at: at)
+            case 1:
+                let bytes = deflated(shortText(&random).bytes())
+                let cut = random.below(bytes.count + 1)
+                steps.insert(contentsOf: [
+                    .send(FrameStep(opcode: .text, fin: false, rsv: 4, payload: compact(Array(bytes[..<cut])))),
+                    .send(FrameStep(opcode: .continuation, rsv: 4, payload: compact(Array(bytes[cut...])))),
+                ], at: at)
+            default:
+                // BFINAL set, BTYPE 11: a block type RFC 1951 §3.2.3 reserves, which no inflater reads.
+                let garbage: [UInt8] = [0xFF] + shortText(&random).bytes()
+                steps.insert(.send(FrameStep(opcode: random.chance(50) ? .text : .binary, rsv: 4, payload: compact(garbage))), at: at)
+            }
+        }
+        return steps
+    }
+
+    /// A message compressed on its own (a fresh window: valid whatever context takeover the server chose).
+    static func deflated(_ message: [UInt8]) -> [UInt8] {
+        MessageDeflater(noContextTakeover: true).compress(message)
     }
 
     /// A payload written as runs of repeated patterns where that is shorter (what a case file shows).

@@ -50,6 +50,9 @@ public struct FuzzFinding: Sendable {
     public var rule: Oracle.Rule
     public var original: [Step]
     public var shrunk: [Step]
+    /// The permessage-deflate offer of the original sequence, and of the shrunk one (kept only when it is needed).
+    public var originalDeflate: DeflateUse = .none
+    public var shrunkDeflate: DeflateUse = .none
     /// The last run of the shrunk sequence.
     public var trial: Trial
     /// Runs the shrinking took.
@@ -68,6 +71,11 @@ public struct FuzzResult: Sendable {
     public var counts: [FindingClass: Int]
     /// Set when the server went away and did not come back.
     public var stoppedBecause: String?
+    /// Whether the server accepted wsspec's permessage-deflate offer when the run began.
+    public var serverAcceptsDeflate = false
+    /// Sequences that offered permessage-deflate, and those whose handshake answer accepted it.
+    public var offeredDeflate = 0
+    public var negotiatedDeflate = 0
 }
 
 /// Generates sequences, runs each as a case on its own connection (the harness's `CaseRunner`), checks the server
@@ -94,8 +102,8 @@ public struct Fuzzer: Sendable {
     }
 
     /// Runs sequences with `steps`, then the liveness probe, and judges.
-    public func trial(_ steps: [Step], index: Int) async -> Trial {
-        let oracle = Oracle(steps)
+    public func trial(_ steps: [Step], index: Int, deflate: DeflateUse = .none) async -> Trial {
+        let oracle = Oracle(steps, deflate: deflate)
         let primary = oracle.worlds.last!
         let id = CaseID("90.\(index + 1)")!
         let definition = FuzzCase.definition(oracle, world: primary, wait: options.wait, id: id)
@@ -138,6 +146,21 @@ public struct Fuzzer: Sendable {
         return Judge.matches(recording.received, probe.expected[0].events, interleave: true)
     }
 
+    /// Whether the server accepts wsspec fuzz's permessage-deflate offer: the liveness probe, with the offer.
+    public func acceptsDeflate() async -> Bool {
+        var probe = FuzzCase.probe(wait: options.wait)
+        probe.deflateOffers = [DeflateUse.offer]
+        let (record, recording) = await runner.runKeepingEvents(probe, ordinal: 0, server: server)
+        guard record.harnessError == nil, let recording else { return false }
+        return DeflateUse.accepted(recording)
+    }
+
+    /// What sequence `index` does with permessage-deflate, given whether the server accepts it.
+    public static func deflateUse(seed: UInt64, index: Int, serverAccepts: Bool) -> DeflateUse {
+        guard FuzzGenerator.offersDeflate(seed: seed, index: index) else { return .none }
+        return serverAccepts ? .negotiated : .declined
+    }
+
     /// Waits for a server that is down to come back, up to `reviveTimeout`.
     func revive() async -> Bool {
         let deadline = Date().addingTimeInterval(options.reviveTimeout)
@@ -154,8 +177,11 @@ public struct Fuzzer: Sendable {
         let jobs = max(1, options.jobs)
         var next = 0
         var done = 0
-        var failing: [(index: Int, steps: [Step], trial: Trial)] = []
+        var failing: [(index: Int, steps: [Step], deflate: DeflateUse, trial: Trial)] = []
         var stopped: String?
+        var offered = 0
+        var negotiated = 0
+        let accepts = await acceptsDeflate()
         func more() -> Bool {
             if events.shouldStop() || stopped != nil { return false }
             if let most = options.maxFindings, failing.count >= most { return false }
@@ -163,7 +189,7 @@ public struct Fuzzer: Sendable {
             if let duration = options.duration { return Date().timeIntervalSince(started) < duration }
             return false
         }
-        await withTaskGroup(of: (Int, [Step], Trial).self) { group in
+        await withTaskGroup(of: (Int, [Step], DeflateUse, Trial).self) { group in
             var inFlight = 0
             while true {
                 while inFlight < jobs && more() {
@@ -171,15 +197,18 @@ public struct Fuzzer: Sendable {
                     next += 1
                     inFlight += 1
                     group.addTask {
-                        let steps = FuzzGenerator.sequence(seed: options.seed, index: index)
-                        return (index, steps, await trial(steps, index: index))
+                        let deflate = Self.deflateUse(seed: options.seed, index: index, serverAccepts: accepts)
+                        let steps = FuzzGenerator.sequence(seed: options.seed, index: index, deflate: deflate == .negotiated)
+                        return (index, steps, deflate, await trial(steps, index: index, deflate: deflate))
                     }
                 }
-                guard let (index, steps, result) = await group.next() else { break }
+                guard let (index, steps, deflate, result) = await group.next() else { break }
                 inFlight -= 1
                 done += 1
+                if deflate.offered { offered += 1 }
+                if DeflateUse.accepted(result.recording ?? result.record.recording) { negotiated += 1 }
                 if result.finding != nil {
-                    failing.append((index, steps, result))
+                    failing.append((index, steps, deflate, result))
                     let revived = result.alive ? true : await revive()
                     if !revived {
                         stopped = "the server did not come back within \(options.reviveTimeout) s after sequence \(index + 1)"
@@ -191,7 +220,7 @@ public struct Fuzzer: Sendable {
         failing.sort { $0.index < $1.index }
         var counts: [FindingClass: Int] = [:]
         var firsts: [String: Int] = [:]
-        var order: [(index: Int, steps: [Step], trial: Trial, occurrences: Int)] = []
+        var order: [(index: Int, steps: [Step], deflate: DeflateUse, trial: Trial, occurrences: Int)] = []
         for item in failing {
             let (kind, rule) = item.trial.finding!
             counts[kind, default: 0] += 1
@@ -200,7 +229,7 @@ public struct Fuzzer: Sendable {
                 order[at].occurrences += 1
             } else {
                 firsts[key] = order.count
-                order.append((item.index, item.steps, item.trial, 1))
+                order.append((item.index, item.steps, item.deflate, item.trial, 1))
             }
         }
         var findings: [FuzzFinding] = []
@@ -211,41 +240,52 @@ public struct Fuzzer: Sendable {
                 findings.append(
                     FuzzFinding(
                         index: item.index, findingClass: item.trial.finding!.0, rule: item.trial.finding!.1, original: item.steps,
-                        shrunk: item.steps, trial: item.trial, shrinkRuns: 0, reproduced: false, occurrences: item.occurrences))
+                        shrunk: item.steps, originalDeflate: item.deflate, shrunkDeflate: item.deflate, trial: item.trial,
+                        shrinkRuns: 0, reproduced: false, occurrences: item.occurrences))
                 continue
             }
-            var finding = await shrink(item.steps, index: item.index, first: item.trial, events: events)
+            var finding = await shrink(item.steps, index: item.index, first: item.trial, deflate: item.deflate, events: events)
             finding.occurrences = item.occurrences
             findings.append(finding)
         }
-        return FuzzResult(sequences: done, findings: findings, counts: counts, stoppedBecause: stopped)
+        return FuzzResult(
+            sequences: done, findings: findings, counts: counts, stoppedBecause: stopped, serverAcceptsDeflate: accepts,
+            offeredDeflate: offered, negotiatedDeflate: negotiated)
     }
 
     /// Runs the sequence again alone and, when it shows the same class again, shrinks it: fewer steps, shorter
-    /// payloads, simpler frames, fewer chops, as long as a smaller sequence still shows that class.
-    public func shrink(_ steps: [Step], index: Int, first: Trial, events: Events = Events()) async -> FuzzFinding {
+    /// payloads, simpler frames, fewer chops, no permessage-deflate offer, as long as a smaller sequence still shows
+    /// that class.
+    public func shrink(
+        _ steps: [Step], index: Int, first: Trial, deflate: DeflateUse = .none, events: Events = Events()
+    ) async -> FuzzFinding {
         let kind = first.finding!.0
         var runs = 0
-        func check(_ candidate: [Step]) async -> Trial? {
+        func check(_ candidate: [Step], _ deflate: DeflateUse) async -> Trial? {
             runs += 1
-            let result = await trial(candidate, index: index)
+            let result = await trial(candidate, index: index, deflate: deflate)
             if !result.alive { _ = await revive() }
             return result.finding?.0 == kind ? result : nil
         }
-        guard let again = await check(steps) else {
+        guard let again = await check(steps, deflate) else {
             return FuzzFinding(
-                index: index, findingClass: kind, rule: first.finding!.1, original: steps, shrunk: steps, trial: first,
-                shrinkRuns: runs, reproduced: false)
+                index: index, findingClass: kind, rule: first.finding!.1, original: steps, shrunk: steps,
+                originalDeflate: deflate, shrunkDeflate: deflate, trial: first, shrinkRuns: runs, reproduced: false)
         }
         var current = steps
+        var currentDeflate = deflate
         var best = again
         var improved = true
         while improved && runs < options.maxShrinkRuns && !events.shouldStop() {
             improved = false
-            for candidate in Shrinker.candidates(current) {
+            // Without the offer first: the same steps, RSV1 then a reserved bit.
+            var candidates: [([Step], DeflateUse)] = currentDeflate.offered ? [(current, .none)] : []
+            candidates += Shrinker.candidates(current).map { ($0, currentDeflate) }
+            for (candidate, candidateDeflate) in candidates {
                 if runs >= options.maxShrinkRuns || events.shouldStop() { break }
-                if let result = await check(candidate) {
+                if let result = await check(candidate, candidateDeflate) {
                     current = candidate
+                    currentDeflate = candidateDeflate
                     best = result
                     improved = true
                     events.shrinking(kind, current.count, runs)
@@ -254,7 +294,7 @@ public struct Fuzzer: Sendable {
             }
         }
         return FuzzFinding(
-            index: index, findingClass: kind, rule: best.finding!.1, original: steps, shrunk: current, trial: best,
-            shrinkRuns: runs, reproduced: true)
+            index: index, findingClass: kind, rule: best.finding!.1, original: steps, shrunk: current,
+            originalDeflate: deflate, shrunkDeflate: currentDeflate, trial: best, shrinkRuns: runs, reproduced: true)
     }
 }

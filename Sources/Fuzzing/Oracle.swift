@@ -54,6 +54,8 @@ public struct Oracle: Sendable {
     public var steps: [Step]
     /// One world, or two when a length is encoded non-minimally: strict lengths first.
     public var worlds: [World]
+    /// The sequence's permessage-deflate offer and what the model assumes the server did with it.
+    public var deflate: DeflateUse
 
     /// The payload of the last ping of a sequence that leaves the connection open: its pong proves that the server
     /// read everything before it, so wsspec can close at once.
@@ -64,12 +66,14 @@ public struct Oracle: Sendable {
     /// message's end are both possible; a pause (50 ms) goes before a Close step that follows data messages, since
     /// the RFC leaves open whether echoes still pending when the Close arrives are written (the suite's 7.1.6); and
     /// a final ping goes at the end when the connection should still be open.
-    public init(_ input: [Step]) {
+    public init(_ input: [Step], deflate: DeflateUse = .none) {
+        self.deflate = deflate
+        let compressed = deflate == .negotiated
         var steps = input
         for _ in 0..<8 {
-            let model = Model.run(steps, strictLengths: false)
+            let model = Model.run(steps, strictLengths: false, compressed: compressed)
             // wsspec's own Close after a violation would race the server's: the server fails first, so it goes.
-            let failures = [model.world.failedAtStep, Model.run(steps, strictLengths: true).world.failedAtStep].compactMap { $0 }
+            let failures = [model.world.failedAtStep, Model.run(steps, strictLengths: true, compressed: compressed).world.failedAtStep].compactMap { $0 }
             if let first = failures.min(), let late = steps.indices.first(where: { $0 > first && Self.isClose(steps[$0]) }) {
                 steps.remove(at: late)
                 continue
@@ -78,7 +82,7 @@ public struct Oracle: Sendable {
                 steps.insert(.send(FrameStep(opcode: .continuation, payload: .empty)), at: index)
                 continue
             }
-            if let index = model.pauseBefore ?? Model.run(steps, strictLengths: true).pauseBefore, index > 0,
+            if let index = model.pauseBefore ?? Model.run(steps, strictLengths: true, compressed: compressed).pauseBefore, index > 0,
                 index < steps.count, !Self.isPause(steps[index - 1]), !Self.isPause(steps[index])
             {
                 steps.insert(.pause(seconds: 0.05, tag: nil), at: index)
@@ -90,12 +94,12 @@ public struct Oracle: Sendable {
             }
             break
         }
-        var lenient = Model.run(steps, strictLengths: false)
+        var lenient = Model.run(steps, strictLengths: false, compressed: compressed)
         if lenient.world.failCodes == nil && !lenient.world.clientClose.present {
             steps.append(.send(FrameStep(opcode: .ping, payload: .bytes(Self.finalPing))))
-            lenient = Model.run(steps, strictLengths: false)
+            lenient = Model.run(steps, strictLengths: false, compressed: compressed)
         }
-        let strict = Model.run(steps, strictLengths: true)
+        let strict = Model.run(steps, strictLengths: true, compressed: compressed)
         self.steps = steps
         worlds = strict.world == lenient.world ? [lenient.world] : [strict.world, lenient.world]
     }
@@ -150,8 +154,9 @@ struct Model {
     /// A Close step at this index follows data messages sent since the last pause.
     var closeAfterData: Int?
 
-    static func run(_ steps: [Step], strictLengths: Bool) -> Model {
+    static func run(_ steps: [Step], strictLengths: Bool, compressed: Bool = false) -> Model {
         var model = Model()
+        model.parser.compressionNegotiated = compressed
         model.walk(steps, strictLengths: strictLengths)
         return model
     }
@@ -161,6 +166,9 @@ struct Model {
     private var message: [UInt8] = []
     private var messageBinary = false
     private var validator = UTF8Validator()
+    /// The message in progress has RSV1 on its first frame (permessage-deflate negotiated): its octets are
+    /// checked and echoed once inflated, at its end.
+    private var messageCompressed = false
     /// Messages echoed since the last pause: what a server failing on the next frame may not have written yet.
     private var burstEvents = 0
     /// The text message in progress became invalid: the events when it did (failing fast).
@@ -265,6 +273,7 @@ struct Model {
                 messageStart = (index, burstEvents)
                 message = []
                 messageBinary = header.opcode == .binary
+                messageCompressed = header.rsv == 4
                 validator = UTF8Validator()
             }
         case .payload(let chunk):
@@ -276,6 +285,11 @@ struct Model {
             }
             if dying { return }  // not echoed: the server fails before
             message += payload
+            if messageCompressed {
+                guard header.fin else { return }
+                compressedMessageEnded()
+                return
+            }
             if !messageBinary && invalidSince == nil {
                 if case .invalid = validator.validate(payload) {
                     invalidSince = world.events
@@ -296,6 +310,36 @@ struct Model {
             burstEvents += 1
         }
     }
+
+    /// A compressed message ended: inflated as the server must (each message wsspec compresses stands alone, so a
+    /// fresh inflater gives what the server's gives, whatever its context takeover). Data that does not inflate
+    /// fails the connection; text is checked once inflated, and invalid UTF-8 fails it as in `handle`.
+    private mutating func compressedMessageEnded() {
+        let inflater = MessageInflater(noContextTakeover: true)
+        inflater.beginMessage()
+        var inflated: [UInt8] = []
+        do {
+            try inflater.inflate(message, into: &inflated)
+            try inflater.endMessage(into: &inflated)
+        } catch {
+            fail(.invalidPayload, Self.notInflating)
+            world.failCodes?.append(.protocolError)
+            return
+        }
+        if !messageBinary && !UTF8Validator.isValid(inflated) {
+            // As for a text message sent plain (below): the server may read on until its application reads it.
+            invalidSince = world.events
+            dying = true
+            if pauseBefore == nil { pauseBefore = index + 1 }
+            return
+        }
+        world.events.append(.message(.bytes(inflated), binary: messageBinary))
+        burstEvents += 1
+    }
+
+    static let notInflating = Oracle.Rule(
+        clause: "7692 §6.2, 6455 §7.1.7",
+        requirement: "A compressed message whose payload does not inflate (RFC 7692 §7.2.2) cannot be delivered: the connection MUST be failed.")
 
     private mutating func control(_ opcode: Opcode, _ payload: [UInt8]) {
         switch opcode {
@@ -349,6 +393,14 @@ struct Model {
             return .init(
                 clause: "6455 §5.4",
                 requirement: "Fragments of one message MUST NOT interleave with another; a continuation needs a message to continue.")
+        case .compressedControlFrame:
+            return .init(
+                clause: "7692 §6.1",
+                requirement: "An endpoint MUST NOT set RSV1 on a control frame; one that does MUST fail the connection (6455 §5.2).")
+        case .compressedContinuation:
+            return .init(
+                clause: "7692 §6.1",
+                requirement: "RSV1 is set on a message's first frame only; a continuation with RSV1 MUST fail the connection (6455 §5.2).")
         case .nonMinimalLength:
             return .init(clause: "6455 §5.2", requirement: "The minimal number of octets MUST be used to encode the length.")
         default:

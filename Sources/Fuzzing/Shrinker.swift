@@ -3,7 +3,8 @@ import WebSocketWire
 
 /// The smaller neighbours of a sequence, the most shrinking first: whole runs of steps removed (halves, quarters, …,
 /// single steps), then each step made simpler — no chop, no sync, a shorter payload (empty, one octet, either half),
-/// FIN set, RSV clear, no Close reason.
+/// FIN set, a compressed payload sent inflated, RSV clear, a reserved opcode made the plainest one (3), no Close
+/// reason. (`Fuzzer.shrink` also tries the sequence without its permessage-deflate offer.)
 public enum Shrinker {
     public static func candidates(_ steps: [Step]) -> [[Step]] {
         var out: [[Step]] = []
@@ -45,7 +46,16 @@ public enum Shrinker {
                 }
             }
             if !frame.fin { out.append(with(frame) { $0.fin = true }) }
+            if frame.rsv == 4, frame.repeatLength == nil, let plain = inflated(bytes) {
+                // A compressed message sent as the octets it stands for.
+                out.append(with(frame) { $0.rsv = 0; $0.payload = FuzzGenerator.compact(plain) })
+            }
             if frame.rsv != 0 { out.append(with(frame) { $0.rsv = 0 }) }
+            let reserved = frame.opcode.rawValue
+            if (4...7).contains(reserved) || (11...15).contains(reserved) {
+                // The plainest reserved opcode (kept only while the finding's class stays the same).
+                out.append(with(frame) { $0.opcode = Opcode(rawValue: 3) })
+            }
             return out.map { .send($0) }
         case .closeFrame(let code, let reason):
             var out: [Step] = []
@@ -59,6 +69,20 @@ public enum Shrinker {
         default:
             return []
         }
+    }
+
+    /// A compressed payload inflated, when it inflates.
+    static func inflated(_ compressed: [UInt8]) -> [UInt8]? {
+        let inflater = MessageInflater(noContextTakeover: true)
+        inflater.beginMessage()
+        var out: [UInt8] = []
+        do {
+            try inflater.inflate(compressed, into: &out)
+            try inflater.endMessage(into: &out)
+        } catch {
+            return nil
+        }
+        return out
     }
 
     static func with(_ frame: FrameStep, _ change: (inout FrameStep) -> Void) -> FrameStep {

@@ -58,6 +58,9 @@ struct FuzzTests {
         #expect(finding.reproduced)
         #expect(finding.shrunk.count <= 3, "\(Self.describe(result))")
         #expect(result.sequences <= 150)
+        // The planted server declines permessage-deflate, and no bug needs the offer: the shrinking drops it.
+        #expect(!result.serverAcceptsDeflate)
+        #expect(finding.shrunkDeflate == .none)
 
         // The case file, read back, runs to the same verdict.
         let definition = FuzzCase.definition(
@@ -85,6 +88,9 @@ struct FuzzTests {
         let (result, _) = try await Self.fuzz(server.url, runs: 300)
         #expect(result.sequences == 300)
         #expect(result.counts.isEmpty, "\(Self.describe(result))")
+        // It declines permessage-deflate: the sequences that offer it go on without compression.
+        #expect(!result.serverAcceptsDeflate)
+        #expect(result.offeredDeflate > 50 && result.negotiatedDeflate == 0, "\(result.offeredDeflate) \(result.negotiatedDeflate)")
     }
 
     @Test("--jobs 4: the same 300 sequences, four at once, find nothing against the correct server")
@@ -96,12 +102,15 @@ struct FuzzTests {
         #expect(result.counts.isEmpty, "\(Self.describe(result))")
     }
 
-    @Test("wsspec echo: nothing found in 300 sequences")
+    @Test("wsspec echo: nothing found in 300 sequences, permessage-deflate negotiated in those that offer it")
     func echoServer() async throws {
         let server = try await startEchoServer()
         let (result, _) = try await Self.fuzz("ws://127.0.0.1:\(server.port)", runs: 300, wait: 1)
         try await server.stop()
         #expect(result.counts.isEmpty, "\(Self.describe(result))")
+        #expect(result.serverAcceptsDeflate)
+        #expect(result.negotiatedDeflate > 50, "\(result.negotiatedDeflate) of \(result.sequences)")
+        #expect(result.negotiatedDeflate == result.offeredDeflate, "\(result.negotiatedDeflate) of \(result.offeredDeflate) offers")
     }
 
     /// Python websockets 17.4 answers a Close that arrives between the fragments of a message with 1002
@@ -114,6 +123,9 @@ struct FuzzTests {
         defer { server.stop() }
         let (result, _) = try await Self.fuzz("ws://127.0.0.1:\(server.port)", runs: 300, wait: 1)
         #expect(Set(result.counts.keys).isSubset(of: [.wrongCloseCode]), "\(Self.describe(result))")
+        // websockets accepts permessage-deflate: the sequences that offer it send compressed messages too.
+        #expect(result.serverAcceptsDeflate)
+        #expect(result.negotiatedDeflate > 50, "\(result.negotiatedDeflate) of \(result.sequences)")
         for finding in result.findings {
             #expect(finding.rule.clause == "6455 §5.5.1", "\(Self.describe(result))")
             #expect(finding.trial.record.recording.closing.remoteCloseCode == .protocolError)
