@@ -105,12 +105,32 @@ struct FuzzTests {
     @Test("wsspec echo: nothing found in 300 sequences, permessage-deflate negotiated in those that offer it")
     func echoServer() async throws {
         let server = try await startEchoServer()
-        let (result, _) = try await Self.fuzz("ws://127.0.0.1:\(server.port)", runs: 300, wait: 1)
-        try await server.stop()
+        let (result, fuzzer) = try await Self.fuzz("ws://127.0.0.1:\(server.port)", runs: 300, wait: 1)
         #expect(result.counts.isEmpty, "\(Self.describe(result))")
         #expect(result.serverAcceptsDeflate)
         #expect(result.negotiatedDeflate > 50, "\(result.negotiatedDeflate) of \(result.sequences)")
         #expect(result.negotiatedDeflate == result.offeredDeflate, "\(result.negotiatedDeflate) of \(result.offeredDeflate) offers")
+
+        // A sequence with compressed messages, written as a case file and read back, negotiates permessage-deflate
+        // again when replayed and passes.
+        let index = try #require(
+            (0..<300).first { index in
+                Fuzzer.deflateUse(seed: Self.seed, index: index, serverAccepts: true) == .negotiated
+                    && FuzzGenerator.sequence(seed: Self.seed, index: index, deflate: true).contains { step in
+                        if case .send(let frame) = step { return frame.rsv == 4 && frame.opcode == .text }
+                        return false
+                    }
+            })
+        let oracle = Oracle(FuzzGenerator.sequence(seed: Self.seed, index: index, deflate: true), deflate: .negotiated)
+        let definition = FuzzCase.definition(oracle, world: oracle.worlds[0], wait: 1, id: CaseID("90.1")!)
+        let text = CaseFileWriter.file([definition], comment: [])
+        let loaded = try #require(try CaseLoader.load(yaml: text, file: "finding.yaml").cases.first)
+        #expect(loaded.deflateOffers == [DeflateUse.offer])
+        let (replay, recording) = await fuzzer.runner.runKeepingEvents(loaded, ordinal: 1, server: fuzzer.server)
+        #expect(DeflateUse.accepted(try #require(recording)))
+        #expect(FuzzCase.passes(try #require(replay.judgement)), "\(text)")
+        print("wsspec echo: \(result.negotiatedDeflate) of \(result.sequences) sequences negotiated permessage-deflate")
+        try await server.stop()
     }
 
     /// Python websockets 17.4 answers a Close that arrives between the fragments of a message with 1002
@@ -126,6 +146,7 @@ struct FuzzTests {
         // websockets accepts permessage-deflate: the sequences that offer it send compressed messages too.
         #expect(result.serverAcceptsDeflate)
         #expect(result.negotiatedDeflate > 50, "\(result.negotiatedDeflate) of \(result.sequences)")
+        print("websockets: \(result.negotiatedDeflate) of \(result.sequences) sequences negotiated permessage-deflate")
         for finding in result.findings {
             #expect(finding.rule.clause == "6455 §5.5.1", "\(Self.describe(result))")
             #expect(finding.trial.record.recording.closing.remoteCloseCode == .protocolError)
