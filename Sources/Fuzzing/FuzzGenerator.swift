@@ -217,6 +217,13 @@ public enum FuzzGenerator {
         var steps: [Step] = []
         var insideMessage = false
         for step in input {
+            if case .send(var frame) = step, frame.rsv == 4, frame.repeatLength == nil, !frame.opcode.isControl {
+                // RSV1 alone on a data frame: with the extension negotiated, its payload goes compressed (raw
+                // octets would stop inside a deflate block, which RFC 7692 leaves open).
+                frame.payload = compact(deflated(frame.payload.bytes()))
+                steps.append(.send(frame))
+                continue
+            }
             guard case .send(let frame) = step, frame.repeatLength == nil, frame.rsv == 0 else {
                 steps.append(step)
                 continue

@@ -283,6 +283,7 @@ public struct Fuzzer: Sendable {
             candidates += Shrinker.candidates(current).map { ($0, currentDeflate) }
             for (candidate, candidateDeflate) in candidates {
                 if runs >= options.maxShrinkRuns || events.shouldStop() { break }
+                if candidateDeflate == .negotiated && !Oracle(candidate, deflate: candidateDeflate).modelsCompression { continue }
                 if let result = await check(candidate, candidateDeflate) {
                     current = candidate
                     currentDeflate = candidateDeflate

@@ -56,6 +56,9 @@ public struct Oracle: Sendable {
     public var worlds: [World]
     /// The sequence's permessage-deflate offer and what the model assumes the server did with it.
     public var deflate: DeflateUse
+    /// False when a compressed message's payload stops inside a deflate block: the RFC does not say what the server
+    /// makes of it, so the generator makes no such message and the shrinker does not keep one.
+    public var modelsCompression = true
 
     /// The payload of the last ping of a sequence that leaves the connection open: its pong proves that the server
     /// read everything before it, so wsspec can close at once.
@@ -100,6 +103,7 @@ public struct Oracle: Sendable {
             lenient = Model.run(steps, strictLengths: false, compressed: compressed)
         }
         let strict = Model.run(steps, strictLengths: true, compressed: compressed)
+        modelsCompression = !(lenient.unboundedCompressed || strict.unboundedCompressed)
         self.steps = steps
         worlds = strict.world == lenient.world ? [lenient.world] : [strict.world, lenient.world]
     }
@@ -153,6 +157,8 @@ struct Model {
     var unfinishedInvalidText: Int?
     /// A Close step at this index follows data messages sent since the last pause.
     var closeAfterData: Int?
+    /// A compressed message's payload does not end at a deflate block boundary (see `compressedMessageEnded`).
+    var unboundedCompressed = false
 
     static func run(_ steps: [Step], strictLengths: Bool, compressed: Bool = false) -> Model {
         var model = Model()
@@ -325,6 +331,13 @@ struct Model {
             fail(.invalidPayload, Self.notInflating)
             world.failCodes?.append(.protocolError)
             return
+        }
+        // Payload octets that leave the inflater inside a block (an empty payload, a cut one) are not one
+        // compressed message: what the server does with the rest of the block is not the RFC's to say. A final empty
+        // stored block after it ends the stream only at a block boundary; anywhere else it comes out as octets.
+        var after: [UInt8] = []
+        if (try? inflater.inflate([0x01, 0x00, 0x00, 0xFF, 0xFF, 0x41], into: &after)) == nil || !after.isEmpty {
+            unboundedCompressed = true
         }
         if !messageBinary && !UTF8Validator.isValid(inflated) {
             // As for a text message sent plain (below): the server may read on until its application reads it.
