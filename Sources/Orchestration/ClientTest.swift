@@ -69,8 +69,9 @@ public struct ClientTest: Sendable {
     public func execute(_ run: ClientRun, events: ClientRun.Events, group: EventLoopGroup, interruption: Interruption? = nil)
         async throws -> Outcome
     {
+        // Every way out below stops the server itself, awaited: a stop left to a Task would run after the caller
+        // had shut its event loops down.
         let server = try await run.start(events, group: group)
-        defer { Task { await server.stop() } }
         let url = server.url
         let arguments = arguments(url: url)
         let executable: URL

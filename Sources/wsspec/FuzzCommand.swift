@@ -218,6 +218,9 @@ struct FuzzCommand: AsyncParsableCommand {
         }
         let seconds = Date().timeIntervalSince(started)
         print("wsspec fuzz: \(result.sequences) sequences in \(String(format: "%.1f", seconds)) s, seed \(options.seed)")
+        if result.offeredDeflate > 0 {
+            print("permessage-deflate: offered in \(result.offeredDeflate), negotiated in \(result.negotiatedDeflate)")
+        }
         if result.counts.isEmpty {
             print("nothing found")
         } else {
