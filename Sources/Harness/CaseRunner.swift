@@ -148,6 +148,7 @@ public struct CaseRunner: Sendable {
         let loop = group.next()
         await Self.tightenTimers(on: loop)
         let done = loop.makePromise(of: CaseRecording.self)
+        let configured = engine  // the connection's handler gets the configured driver as a value, not the var
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(.milliseconds(Int64(settings.connectTimeout * 1000)))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -160,7 +161,7 @@ public struct CaseRunner: Sendable {
                     try tls?.addHandlers(to: pipeline)
                     try pipeline.addHandler(
                         CaseConnectionHandler(
-                            engine: engine, done: done, trace: settings.trace, caseID: definition.id.description,
+                            engine: configured, done: done, trace: settings.trace, caseID: definition.id.description,
                             pause: pause?.wait))
                 }
             }

@@ -65,7 +65,7 @@ func runRelease(
     defer { try? FileManager.default.removeItem(at: outdir) }
     let log = outdir.appendingPathExtension("log")
     defer { try? FileManager.default.removeItem(at: log) }
-    FileManager.default.createFile(atPath: log.path, contents: nil)
+    try Data().write(to: log)  // the log file, empty, for the process's output (throws saying why it cannot)
     let process = Process()
     process.executableURL = binary
     process.arguments = ["run", url, "--agent", agent, "--cases", patterns.joined(separator: ","), "--seed", String(seed),
