@@ -317,17 +317,26 @@ struct Model {
         }
     }
 
+    /// One compressed message inflated by a fresh inflater (the messages wsspec fuzz compresses stand alone), with
+    /// that inflater to look further into the stream; nil when it does not inflate.
+    static func inflateAlone(_ compressed: [UInt8]) -> (octets: [UInt8], inflater: MessageInflater)? {
+        let inflater = MessageInflater(noContextTakeover: true)
+        inflater.beginMessage()
+        var out: [UInt8] = []
+        do {
+            try inflater.inflate(compressed, into: &out)
+            try inflater.endMessage(into: &out)
+        } catch {
+            return nil
+        }
+        return (out, inflater)
+    }
+
     /// A compressed message ended: inflated as the server must (each message wsspec compresses stands alone, so a
     /// fresh inflater gives what the server's gives, whatever its context takeover). Data that does not inflate
     /// fails the connection; text is checked once inflated, and invalid UTF-8 fails it as in `handle`.
     private mutating func compressedMessageEnded() {
-        let inflater = MessageInflater(noContextTakeover: true)
-        inflater.beginMessage()
-        var inflated: [UInt8] = []
-        do {
-            try inflater.inflate(message, into: &inflated)
-            try inflater.endMessage(into: &inflated)
-        } catch {
+        guard let (inflated, inflater) = Self.inflateAlone(message) else {
             fail(.invalidPayload, Self.notInflating)
             world.failCodes?.append(.protocolError)
             return

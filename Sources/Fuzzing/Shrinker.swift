@@ -46,7 +46,7 @@ public enum Shrinker {
                 }
             }
             if !frame.fin { out.append(with(frame) { $0.fin = true }) }
-            if frame.rsv == 4, frame.repeatLength == nil, let plain = inflated(bytes) {
+            if frame.rsv == 4, frame.repeatLength == nil, let plain = Model.inflateAlone(bytes)?.octets {
                 // A compressed message sent as the octets it stands for.
                 out.append(with(frame) { $0.rsv = 0; $0.payload = FuzzGenerator.compact(plain) })
             }
@@ -69,20 +69,6 @@ public enum Shrinker {
         default:
             return []
         }
-    }
-
-    /// A compressed payload inflated, when it inflates.
-    static func inflated(_ compressed: [UInt8]) -> [UInt8]? {
-        let inflater = MessageInflater(noContextTakeover: true)
-        inflater.beginMessage()
-        var out: [UInt8] = []
-        do {
-            try inflater.inflate(compressed, into: &out)
-            try inflater.endMessage(into: &out)
-        } catch {
-            return nil
-        }
-        return out
     }
 
     static func with(_ frame: FrameStep, _ change: (inout FrameStep) -> Void) -> FrameStep {
