@@ -142,6 +142,12 @@ final class CaseConnectionHandler: ChannelDuplexHandler {
         if !context.channel.isActive { channelInactive(context: context) }
     }
 
+    /// The context holds this handler: keeping it after the handler is removed would keep both — and the driver
+    /// with its deflater, inflater and buffers, some 300 KB a compression case — for the rest of the run.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
     func channelActive(context: ChannelHandlerContext) {
         // The channel's address (a stream channel has its connection's; its context has none).
         traceEvent(.tcpConnected(context.channel.remoteAddress.map { "\($0)" } ?? "?"))

@@ -343,6 +343,11 @@ final class ControlConnection: ChannelInboundHandler, RemovableChannelHandler {
         self.context = context
     }
 
+    /// The context holds this handler: both would be kept for the rest of the run.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
     /// Sends `messages` as text frames and the empty Close.
     func sendAndClose(_ messages: [String]) {
         guard let context, !closeSent, context.channel.isActive else { return }
