@@ -136,6 +136,9 @@ public final class ClientRun: Sendable {
         } else {
             settings.testData = request.builtinTestData
         }
+        // As in a server run: compressed messages a later case sends again are kept, in temporary files (only
+        // messages sent without context takeover can be, which the client under test decides).
+        settings.compressionCache = CompressionCache(storage: TemporaryFileStorage(), planning: selected)
         self.settings = settings
         outdir = request.outdir ?? spec?.outdir ?? "./reports/clients"
         do {

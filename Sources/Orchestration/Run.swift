@@ -71,9 +71,10 @@ public struct Run: Sendable {
         } catch {
             throw RunProblem("cannot use the output folder: \(error)")
         }
-        // Compressed messages are kept only while a later selected case sends them again.
+        // Compressed messages are kept only while a later selected case sends them again, in temporary files.
         settings.compressionCache = CompressionCache(
-            budget: plan.request.compressionCache ?? CompressionCache.defaultBudget, planning: selected)
+            budget: plan.request.compressionCache ?? CompressionCache.defaultBudget, storage: TemporaryFileStorage(),
+            planning: selected)
         self.selected = selected
         self.settings = settings
     }

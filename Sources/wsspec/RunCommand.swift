@@ -74,7 +74,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Memory for compressed messages that later compression cases send again (12.x, 13.x; suffixes K, M, G). 0 compresses every message anew. Default: 64M.",
+            "Octets of compressed messages kept for later compression cases that send them again (12.x, 13.x; suffixes K, M, G), in temporary files in $TMPDIR (unlinked at once), not in wsspec's memory. 0 compresses every message anew. Default: 256M.",
             valueName: "SIZE"))
     var compressionCache: String?
 

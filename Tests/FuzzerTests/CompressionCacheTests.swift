@@ -1,4 +1,6 @@
 import CaseModel
+import Foundation
+import Harness
 import Testing
 
 @testable import Engine
@@ -72,5 +74,51 @@ struct CompressionCacheTests {
         _ = unplanned.value(Self.key(from: 0), caseID: "99.1") { [UInt8](repeating: 1, count: 10) }
         _ = unplanned.value(Self.key(from: 0), caseID: "99.2") { [] }
         #expect(unplanned.storedOctets >= 10 && unplanned.hits == 1)
+    }
+}
+
+@Suite("The compression cache in temporary files")
+struct TemporaryFileStorageTests {
+    static func folder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("wsspec-cache-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test("what is kept comes back the same from the file, exactly its size counts, and no file is left behind")
+    func roundTrip() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let cache = CompressionCache(budget: 1 << 20, storage: TemporaryFileStorage(directory: folder.path), planning: CompressionCacheTests.run)
+        let messages = (0..<3).map { n in (0..<(1000 + n * 333)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ n) } }
+        for (n, message) in messages.enumerated() {
+            #expect(cache.value(CompressionCacheTests.key(from: n * 16), caseID: "12.1.1") { message } == message)
+        }
+        #expect(cache.storedOctets == messages.map(\.count).reduce(0, +))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty, "the file is unlinked at once")
+        for (n, message) in messages.enumerated() {
+            #expect(cache.value(CompressionCacheTests.key(from: n * 16), caseID: "13.1.1") { [] } == message)
+        }
+        #expect(cache.hits == 3 && cache.misses == 3)
+        // Once the last case that sends them has passed, the group and its file are dropped.
+        _ = cache.value(CompressionCacheTests.key("b.json", from: 0), caseID: "13.1.2") { [1] }
+        #expect(cache.storedOctets == 0)
+        #expect(cache.peakOctets == messages.map(\.count).reduce(0, +))
+    }
+
+    @Test("a folder where no file can be made: nothing is kept, every message is still right")
+    func unusableFolder() throws {
+        let cache = CompressionCache(
+            budget: 1 << 20, storage: TemporaryFileStorage(directory: "/nonexistent/wsspec-\(UUID().uuidString)"),
+            planning: CompressionCacheTests.run)
+        var computed = 0
+        for caseID in ["12.1.1", "13.1.1"] {
+            let value = cache.value(CompressionCacheTests.key(from: 0), caseID: caseID) {
+                computed += 1
+                return [9, 8, 7]
+            }
+            #expect(value == [9, 8, 7])
+        }
+        #expect(computed == 2 && cache.storedOctets == 0)
     }
 }
