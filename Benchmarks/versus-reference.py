@@ -6,6 +6,7 @@ reference run, and prints wall time, the fuzzer's CPU time and peak RSS, the ser
   Benchmarks/versus-reference.py                         the whole suite (about 15 minutes for both)
   Benchmarks/versus-reference.py --cases '1.*,2.*' --cases '12.1.*'
   Benchmarks/versus-reference.py --only wsspec           wsspec alone (no Python 2 needed)
+  Benchmarks/versus-reference.py --only wsspec --rss-timeline 15   and the 15 cases during which it was largest
 
 Needs: a release wsspec (`swift build -c release --scratch-path .build-release`, or --wsspec PATH); a Python 3
 with websockets==17.4 (--python3, default .build-venv/bin/python, which scripts/test makes); for the reference,
@@ -19,7 +20,9 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from datetime import datetime, timezone
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -49,19 +52,73 @@ def wait(process):
     return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, process.returncode
 
 
-def measure(name, command, python3, cwd, env=None):
+def sample_rss(pid, samples, every=0.05):
+    """Appends (wall clock, resident MB) of process `pid` to `samples` until it ends (its VmRSS line goes)."""
+    path = "/proc/%d/status" % pid
+    while True:
+        try:
+            with open(path) as f:
+                line = next((l for l in f if l.startswith("VmRSS:")), None)
+        except OSError:
+            return
+        if line is None:
+            return
+        samples.append((time.time(), int(line.split()[1]) / 1024))
+        time.sleep(every)
+
+
+def rss_by_case(outdir, samples, top):
+    """The cases during which the process was largest: each sample is given to the case that ran at its time
+    (from the per-case reports' `started` and `duration`); prints the `top` cases by their largest sample."""
+    spans = []
+    for file in os.listdir(outdir):
+        if not file.endswith(".json") or file == "index.json":
+            continue
+        try:
+            with open(os.path.join(outdir, file)) as f:
+                report = json.load(f)
+            start = datetime.strptime(report["started"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+            begin = start.timestamp()
+            spans.append((begin, begin + report["duration"] / 1000, report["id"]))
+        except (KeyError, ValueError, OSError):
+            continue
+    peak = {}
+    for at, mb in samples:
+        for begin, finish, case in spans:
+            if begin <= at <= finish + 0.05:
+                peak[case] = max(peak.get(case, 0), mb)
+    ranked = sorted(peak.items(), key=lambda item: -item[1])[:top]
+    print("largest resident size while a case ran (%d samples, every 50 ms):" % len(samples))
+    for case, mb in ranked:
+        print("  %-10s %7.1f MB" % (case, mb))
+    # Memory that is freed is mostly not given back, so the peak is a plateau: where it was climbed matters more.
+    print("where the largest resident size so far grew by 4 MB or more (cases in the order they ran):")
+    highest = 0
+    for begin, _, case in sorted(spans):
+        if case in peak and peak[case] >= highest + 4:
+            print("  %-10s %7.1f MB (+%.1f)" % (case, peak[case], peak[case] - highest))
+            highest = peak[case]
+
+
+def measure(name, command, python3, cwd, env=None, timeline=False):
     server, port = start_server(python3)
     started = time.monotonic()
+    samples = []
     with open(os.path.join(cwd, name + ".log"), "w") as log:
         fuzzer = subprocess.Popen([part.replace("{port}", str(port)) for part in command], cwd=cwd, env=env,
                                   stdout=log, stderr=subprocess.STDOUT)
+        sampler = threading.Thread(target=sample_rss, args=(fuzzer.pid, samples), daemon=True) if timeline else None
+        if sampler:
+            sampler.start()
         cpu, rss, status = wait(fuzzer)
+        if sampler:
+            sampler.join()
     wall = time.monotonic() - started
     server.stdin.close()
     server_cpu, _, _ = wait(server)
     if status not in (0, 1):  # 1: some case failed the pass policy, which is the server's verdict
         print("%s exited with %d (see %s.log in %s)" % (name, status, name, cwd), file=sys.stderr)
-    return {"wall": wall, "cpu": cpu, "rss": rss, "server": server_cpu}
+    return {"wall": wall, "cpu": cpu, "rss": rss, "server": server_cpu, "samples": samples}
 
 
 def verdicts(index_file):
@@ -82,6 +139,8 @@ def main():
     p.add_argument("--python3", default=os.path.join(ROOT, ".build-venv/bin/python"))
     p.add_argument("--python2", default=os.path.expanduser("~/.pyenv/versions/2.7.18/bin/python2.7"))
     p.add_argument("--reference", default=os.path.join(ROOT, ".build-reference"))
+    p.add_argument("--rss-timeline", type=int, default=0, metavar="N",
+                   help="sample wsspec's resident size every 50 ms and print the N cases during which it was largest")
     p.add_argument("--install", action="store_true", help="pip-install autobahntestsuite==25.10.1 into --reference first")
     a = p.parse_args()
     cases = [c for group in (a.cases or ["*"]) for c in group.split(",") if c]
@@ -98,7 +157,7 @@ def main():
             command += ["--exclude", ",".join(excluded)]
         command += a.wsspec_option
         print("wsspec: running ...", file=sys.stderr)
-        results["wsspec"] = measure("wsspec", command, a.python3, work)
+        results["wsspec"] = measure("wsspec", command, a.python3, work, timeline=a.rss_timeline > 0)
 
     if a.only != "wsspec":
         if a.install:
@@ -138,6 +197,8 @@ def main():
         differ = sorted(c for c in ours if c in ref and ours[c] != ref[c])
         print("verdicts: %d cases in both, %d differ%s" % (len(set(ours) & set(ref)), len(differ),
                                                          (": " + ", ".join(differ[:20])) if differ else ""))
+    if a.rss_timeline > 0 and "wsspec" in results:
+        rss_by_case(os.path.join(work, "wsspec"), results["wsspec"]["samples"], a.rss_timeline)
     print("reports in %s" % work)
 
 
