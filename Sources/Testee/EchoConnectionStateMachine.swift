@@ -171,7 +171,9 @@ public struct EchoConnectionStateMachine: Sendable {
     private mutating func startDeflate(_ parameters: DeflateParameters) {
         deflate = (
             parameters,
-            MessageInflater(windowBits: 15, noContextTakeover: false, maxMessageSize: configuration.maxMessageSize),
+            MessageInflater(
+                windowBits: 15, noContextTakeover: parameters.clientNoContextTakeover,
+                maxMessageSize: configuration.maxMessageSize),
             MessageDeflater(
                 windowBits: parameters.serverWindowBits, noContextTakeover: parameters.serverNoContextTakeover,
                 level: configuration.compressionLevel, memLevel: Self.memLevel(windowBits: parameters.serverWindowBits))

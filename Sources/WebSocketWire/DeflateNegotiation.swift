@@ -114,7 +114,7 @@ public struct DeflateParameters: Sendable, Equatable {
 
     /// A server's choice among a client's offers (RFC 7692 §7.1): the first permessage-deflate offer whose
     /// parameters are all known, each at most once, with valid values, and whose requested server window this
-    /// server can honour (zlib cannot write a raw stream with a 256-octet window, so an offer that insists on
+    /// server can honour, with the no-context-takeover parameters it names mirrored (zlib cannot write a raw stream with a 256-octet window, so an offer that insists on
     /// `server_max_window_bits=8` is declined). nil when no offer is acceptable.
     public static func acceptOffer(_ header: String) -> DeflateParameters? {
         offers: for element in ExtensionResponse.parseHeader(header) where element.name == extensionName {
@@ -133,7 +133,11 @@ public struct DeflateParameters: Sendable, Equatable {
                     else { continue offers }
                     accepted.serverMaxWindowBits = bits
                 case "client_no_context_takeover":
+                    // The client says it can work without context takeover; RFC 7692 §7.1.1.2 lets the server
+                    // then ask for it. Granted, as Python websockets grants it: each message the client sends
+                    // stands alone, so the server's inflater starts afresh and holds no window between messages.
                     guard value == nil else { continue offers }
+                    accepted.clientNoContextTakeover = true
                 case "server_no_context_takeover":
                     guard value == nil else { continue offers }
                     accepted.serverNoContextTakeover = true

@@ -241,7 +241,8 @@ struct DeflateNegotiationTests {
     @Test("a server accepts the first acceptable offer and mirrors what it was asked")
     func serverAccepts() {
         #expect(DeflateParameters.acceptOffer(DeflateOffer(requestNoContextTakeover: true, requestMaxWindowBits: 9).headerValue)
-            == DeflateParameters(serverMaxWindowBits: 9, serverNoContextTakeover: true))
+            == DeflateParameters(clientNoContextTakeover: true, serverMaxWindowBits: 9, serverNoContextTakeover: true))
+        #expect(DeflateParameters.acceptOffer(DeflateOffer(acceptNoContextTakeover: false).headerValue) == DeflateParameters())
         #expect(DeflateParameters.acceptOffer("x-webkit-deflate-frame, permessage-deflate; bogus, permessage-deflate; server_max_window_bits=8, permessage-deflate")
             == DeflateParameters())
         #expect(DeflateParameters.acceptOffer("permessage-deflate; server_max_window_bits") == nil)
