@@ -68,7 +68,6 @@ public final class CompressionCache: @unchecked Sendable {
     /// Groups whose shelf could not be had or stopped taking messages: nothing more of them is kept.
     private var refused: Set<Group> = []
     private var stored = 0
-    private var peak = 0
     private var sweptBefore = 0
     private(set) var hits = 0
     private(set) var misses = 0
@@ -103,8 +102,6 @@ public final class CompressionCache: @unchecked Sendable {
 
     /// Octets kept now.
     var storedOctets: Int { lock.withLock { stored } }
-    /// The most octets kept at once so far.
-    public var peakOctets: Int { lock.withLock { peak } }
 
     /// The compressed form of `key`'s message, cut by case `caseID`: kept, or made by `compute` (and kept if the
     /// plan and the budget say so).
@@ -148,7 +145,6 @@ public final class CompressionCache: @unchecked Sendable {
         groups[group]!.messages[key.from] = slot
         groups[group]!.octets += slot.octets
         stored += slot.octets
-        peak = max(peak, stored)
         return value
     }
 

@@ -114,8 +114,9 @@ public struct DeflateParameters: Sendable, Equatable {
 
     /// A server's choice among a client's offers (RFC 7692 §7.1): the first permessage-deflate offer whose
     /// parameters are all known, each at most once, with valid values, and whose requested server window this
-    /// server can honour, with the no-context-takeover parameters it names mirrored (zlib cannot write a raw stream with a 256-octet window, so an offer that insists on
-    /// `server_max_window_bits=8` is declined). nil when no offer is acceptable.
+    /// server can honour (zlib cannot write a raw stream with a 256-octet window, so an offer that insists on
+    /// `server_max_window_bits=8` is declined), with the no-context-takeover parameters it names granted. nil when
+    /// no offer is acceptable.
     public static func acceptOffer(_ header: String) -> DeflateParameters? {
         offers: for element in ExtensionResponse.parseHeader(header) where element.name == extensionName {
             var accepted = DeflateParameters()
